@@ -1,0 +1,60 @@
+//! Event sources: anything that answers "which triggers start in `[c0, c1)`?".
+
+use crate::time::Rational;
+use bevy_ecs::prelude::*;
+
+/// What a trigger plays. Names (sample names, bus names) are resolved to handles at build time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Instrument {
+    /// The built-in sine tone.
+    Tone,
+}
+
+/// One event, typed and small: no strings, a fixed set of numeric parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Trigger {
+    /// Onset in cycles (the start of the event's whole).
+    pub onset: Rational,
+    /// Duration in cycles.
+    pub duration: Rational,
+    pub instrument: Instrument,
+    pub freq: f32,
+    pub gain: f32,
+    /// -1 (left) … 1 (right).
+    pub pan: f32,
+    /// Attack and release in seconds.
+    pub attack: f32,
+    pub release: f32,
+}
+
+impl Default for Trigger {
+    fn default() -> Self {
+        Trigger {
+            onset: Rational::ZERO,
+            duration: Rational::ONE,
+            instrument: Instrument::Tone,
+            freq: 440.0,
+            gain: 1.0,
+            pan: 0.0,
+            attack: 0.001,
+            release: 0.01,
+        }
+    }
+}
+
+/// A source of triggers. Called once per block on the render thread.
+///
+/// Contract: append every trigger whose onset lies in `[begin, end)` to `out` (which the caller
+/// clears and reuses). Must not block; should not allocate once `out` has grown to its working
+/// size.
+pub trait EventSource: Send + Sync + 'static {
+    fn query(&self, begin: Rational, end: Rational, out: &mut Vec<Trigger>);
+}
+
+/// An entity that produces voices: its source and the voice-bus node (arena offset) they feed.
+#[derive(Component)]
+pub struct EventSourceSlot {
+    pub source: Box<dyn EventSource>,
+    /// Arena offset of the stereo [`crate::VoiceBus`] node its voices accumulate into.
+    pub target: usize,
+}

@@ -1,0 +1,39 @@
+//! # phonon-components — the data Phonon keeps in its ECS `World`
+//!
+//! Plain data, no behaviour: the systems in `phonon-systems` give it meaning.
+//!
+//! Entities and what they carry:
+//! - **node** — one DSP unit: [`Node`] (its kind and parameters), [`Inputs`] (edges to other
+//!   nodes, resolved to arena offsets, each marked feedback or not), [`Slot`] (where its block
+//!   buffer lives in the arena), [`DspState`] (oscillator phase, filter memory, delay line…),
+//!   optionally [`BusName`] (the `~name` it came from, the key for keeping state across reloads).
+//! - **voice** — one sounding event, pre-spawned in a pool: [`Voice`], plus the sparse-set
+//!   [`Active`] marker while it sounds.
+//! - **event source** — [`EventSourceSlot`]: anything implementing [`EventSource`], answering
+//!   "which triggers start in `[c0, c1)`?", and the voice-bus node its voices feed.
+//!
+//! Resources: [`Transport`] (the exact clock), [`Arena`] / [`PrevArena`] (every node's block buffer
+//! in one contiguous `Vec<f32>`, and the previous block's for feedback edges), [`Stages`] (the
+//! stage-by-stage layout of the arena), [`Outputs`] and [`OutputBlock`] (the stereo mix),
+//! [`VoiceStats`].
+//!
+//! The rational-time type ([`Rational`]) lives here because both the transport and the pattern
+//! engine (crate `phonon`) speak it; the pattern engine itself stays in `phonon`, which implements
+//! [`EventSource`] — the ECS core never learns what a Tidal pattern is.
+
+mod event;
+mod node;
+mod resources;
+mod time;
+mod voice;
+
+pub use event::{EventSource, EventSourceSlot, Instrument, Trigger};
+pub use node::{
+    BinaryOp, BusName, DspState, FilterMode, Input, Inputs, Node, NodeKind, OscShape, Param, Slot,
+    SvfState, VoiceBus,
+};
+pub use resources::{
+    Arena, GroupRange, OutputBlock, Outputs, PrevArena, Stages, Transport, VoiceStats,
+};
+pub use time::{Rational, TimeError};
+pub use voice::{Active, Envelope, Voice, VoiceSource};

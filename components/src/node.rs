@@ -1,0 +1,183 @@
+//! Node components: what a DSP unit is, what it reads, where it writes, and the state it keeps.
+
+use bevy_ecs::prelude::*;
+
+/// A node parameter: a fixed number, or a signal read per sample from one of the node's inputs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Param {
+    Const(f32),
+    /// Index into the node's [`Inputs`]; channel 0 of that input is read per sample.
+    Input(u8),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OscShape {
+    Sine,
+    /// Band-limited (polyBLEP).
+    Saw,
+    /// Band-limited (polyBLEP), 50 % duty.
+    Square,
+    Tri,
+    /// A single-sample 1.0 at the start of every period.
+    Impulse,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterMode {
+    Lowpass,
+    Highpass,
+    Bandpass,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    /// Division; a zero (or denormal) divisor gives 0, never Inf or NaN.
+    Div,
+}
+
+/// What a node computes and with which parameters. Audio inputs are [`Param::Input`] too.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    /// A constant signal.
+    Constant(f32),
+    /// An oscillator at `freq` Hz, amplitude 1.
+    Osc { shape: OscShape, freq: Param },
+    /// White noise in [-1, 1), deterministic from `seed`.
+    Noise { seed: u32 },
+    /// `a op b`, per sample and per channel (a mono operand is applied to both channels).
+    Binary { op: BinaryOp, a: Param, b: Param },
+    /// State-variable filter (Simper/Cytomic trapezoidal SVF) on `input`; `cutoff` in Hz and
+    /// `q` may be signals, read per sample.
+    Filter { mode: FilterMode, input: Param, cutoff: Param, q: Param },
+    /// Delay line of up to `max_time` seconds with internal feedback and dry/wet mix.
+    Delay { input: Param, time: Param, feedback: Param, mix: Param, max_time: f32 },
+    /// The sum of all voices that target this node (filled by the voice system; the kernel
+    /// leaves the buffer as the voices wrote it).
+    VoiceBus,
+    /// An output (`out`, `o1`…): its input, copied to stereo. The mix system sums all outputs.
+    Output { input: Param },
+}
+
+impl NodeKind {
+    /// Short name for diagnostics and `phonon graph`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            NodeKind::Constant(_) => "constant",
+            NodeKind::Osc { shape, .. } => match shape {
+                OscShape::Sine => "sine",
+                OscShape::Saw => "saw",
+                OscShape::Square => "square",
+                OscShape::Tri => "tri",
+                OscShape::Impulse => "impulse",
+            },
+            NodeKind::Noise { .. } => "noise",
+            NodeKind::Binary { op, .. } => match op {
+                BinaryOp::Add => "add",
+                BinaryOp::Sub => "sub",
+                BinaryOp::Mul => "mul",
+                BinaryOp::Div => "div",
+            },
+            NodeKind::Filter { mode, .. } => match mode {
+                FilterMode::Lowpass => "lpf",
+                FilterMode::Highpass => "hpf",
+                FilterMode::Bandpass => "bpf",
+            },
+            NodeKind::Delay { .. } => "delay",
+            NodeKind::VoiceBus => "voices",
+            NodeKind::Output { .. } => "output",
+        }
+    }
+
+    /// Input indices whose channel count the node follows (multichannel expansion): a filter on
+    /// a stereo bus is a stereo filter. Parameter inputs (a cutoff signal) are always read mono.
+    pub fn audio_inputs(&self) -> [Option<u8>; 2] {
+        let p = |p: &Param| match p {
+            Param::Input(i) => Some(*i),
+            Param::Const(_) => None,
+        };
+        match self {
+            NodeKind::Binary { a, b, .. } => [p(a), p(b)],
+            NodeKind::Filter { input, .. } | NodeKind::Delay { input, .. } => [p(input), None],
+            _ => [None, None],
+        }
+    }
+
+    /// Channels this kind always has, whatever its inputs: `None` means "follow the inputs".
+    pub fn fixed_channels(&self) -> Option<u8> {
+        match self {
+            NodeKind::VoiceBus | NodeKind::Output { .. } => Some(2),
+            NodeKind::Constant(_) | NodeKind::Osc { .. } | NodeKind::Noise { .. } => Some(1),
+            _ => None,
+        }
+    }
+}
+
+/// The node's kind and parameters.
+#[derive(Component, Debug, Clone)]
+pub struct Node {
+    pub kind: NodeKind,
+    /// Index of the node in the compiled graph (stable within one scene; used for ordering).
+    pub index: u32,
+}
+
+/// One edge into a node, resolved at compile time to where the source's buffer lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Input {
+    pub source: Entity,
+    /// Start of the source's buffer in the arena (channel-major: `channels` runs of `block`).
+    pub offset: usize,
+    pub channels: u8,
+    /// Read the *previous block's* buffer (this edge closes a cycle): one block of delay.
+    pub feedback: bool,
+}
+
+/// The node's incoming edges, in the order its [`Param::Input`] indices name them.
+#[derive(Component, Debug, Clone, Default)]
+pub struct Inputs(pub Vec<Input>);
+
+/// Where the node's block buffer lives: `channels * block_len` floats at `offset` in the arena.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    pub offset: usize,
+    pub channels: u8,
+    /// Topological level: every non-feedback input is in an earlier stage.
+    pub stage: u32,
+}
+
+/// The `~name` (or output name) a node was built from: the key for keeping state across reloads.
+#[derive(Component, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BusName(pub String);
+
+/// Marks a node whose buffer voices accumulate into.
+#[derive(Component, Debug, Clone, Copy, Default)]
+pub struct VoiceBus;
+
+/// Memory of one trapezoidal state-variable filter channel, with its coefficients cached for
+/// the last (cutoff, q) seen, so a constant cutoff costs no `tan` per sample.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SvfState {
+    pub ic1: f32,
+    pub ic2: f32,
+    pub last_cutoff: f32,
+    pub last_q: f32,
+    pub a1: f32,
+    pub a2: f32,
+    pub a3: f32,
+    pub k: f32,
+}
+
+/// Per-kind DSP state. One enum (rather than one component per kind) so the DSP system reaches
+/// every node's state in one query and can order it by arena slot without allocating.
+#[derive(Component, Debug, Clone)]
+pub enum DspState {
+    None,
+    /// Phase in cycles, `[0, 1)`; `f64` so long renders keep exact pitch.
+    Osc { phase: f64 },
+    Noise { state: u32 },
+    Filter([SvfState; 2]),
+    /// One circular line per channel (`lines[c * len ..][..len]`), write head at `pos`.
+    Delay { lines: Vec<f32>, len: usize, pos: usize },
+}

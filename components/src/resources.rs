@@ -1,0 +1,105 @@
+//! Block-level resources: the clock, the buffer arenas, the stage layout, the output mix.
+
+use crate::time::{Rational, TimeError};
+use bevy_ecs::prelude::*;
+use std::ops::Range;
+
+/// The clock. The cycle position is always computed from the integer sample counter, never
+/// accumulated, so it cannot drift: `cycle(n) = origin_cycle + (n - origin_sample) · cps / sr`.
+#[derive(Resource, Debug, Clone)]
+pub struct Transport {
+    pub sample_rate: u32,
+    pub block_len: usize,
+    /// Cycles per second, exact.
+    pub cps: Rational,
+    /// The tempo segment: at sample `origin_sample` the cycle was `origin_cycle`.
+    pub origin_sample: u64,
+    pub origin_cycle: Rational,
+    /// First sample of the current block.
+    pub block_start: u64,
+    /// Blocks rendered so far (the current block's index while systems run).
+    pub block_index: u64,
+    /// The cycle arc `[begin, end)` of the current block.
+    pub arc: (Rational, Rational),
+}
+
+impl Transport {
+    pub fn new(sample_rate: u32, block_len: usize, cps: Rational) -> Transport {
+        Transport {
+            sample_rate,
+            block_len,
+            cps,
+            origin_sample: 0,
+            origin_cycle: Rational::ZERO,
+            block_start: 0,
+            block_index: 0,
+            arc: (Rational::ZERO, Rational::ZERO),
+        }
+    }
+
+    /// The exact cycle position at absolute sample `n`.
+    pub fn cycle_at(&self, n: u64) -> Result<Rational, TimeError> {
+        let dn = Rational::from_i128(n as i128 - self.origin_sample as i128, self.sample_rate as i128)?;
+        self.origin_cycle.checked_add(dn.checked_mul(self.cps)?)
+    }
+
+    /// The absolute sample where cycle `c` falls, rounded to the nearest sample.
+    pub fn sample_at(&self, c: Rational) -> Result<i64, TimeError> {
+        let dc = c.checked_sub(self.origin_cycle)?;
+        let samples = dc.checked_mul(Rational::integer(self.sample_rate as i64))?.checked_div(self.cps)?;
+        Ok(self.origin_sample as i64 + samples.round())
+    }
+
+    /// Change tempo from the start of the current block on; the cycle position does not jump.
+    pub fn set_cps(&mut self, cps: Rational) -> Result<(), TimeError> {
+        self.origin_cycle = self.cycle_at(self.block_start)?;
+        self.origin_sample = self.block_start;
+        self.cps = cps;
+        Ok(())
+    }
+}
+
+/// Every node's block buffer, in one contiguous vector laid out stage by stage.
+#[derive(Resource, Debug, Default)]
+pub struct Arena(pub Vec<f32>);
+
+/// The previous block's arena (same layout), read by feedback edges. Swapped with [`Arena`]
+/// after every block, never copied.
+#[derive(Resource, Debug, Default)]
+pub struct PrevArena(pub Vec<f32>);
+
+/// A run of nodes of one stage with the same channel count: `nodes` indexes the node order
+/// (sorted by arena offset), and their buffers are `arena`, `channels * block_len` floats each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRange {
+    pub stage: u32,
+    pub channels: u8,
+    pub nodes: Range<usize>,
+    pub arena: Range<usize>,
+}
+
+/// The arena layout: groups in execution order. Everything a group reads (without feedback)
+/// lies before `arena.start`.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Stages {
+    pub groups: Vec<GroupRange>,
+    pub node_count: usize,
+}
+
+/// The output nodes' arena offsets (stereo buffers), in mixing order.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Outputs(pub Vec<usize>);
+
+/// This block's interleaved stereo output, `2 * block_len` floats.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct OutputBlock(pub Vec<f32>);
+
+/// Voice pool accounting, read by the profiler and the status line.
+#[derive(Resource, Debug, Clone, Copy, Default)]
+pub struct VoiceStats {
+    pub capacity: usize,
+    pub active: usize,
+    pub started: u64,
+    /// Events that found the pool full and were not played.
+    pub dropped: u64,
+}

@@ -1,0 +1,302 @@
+//! Graph compilation — runs when the scene changes, never per block.
+//!
+//! 1. Find the strongly connected components (Kosaraju, iterative: no recursion, any depth).
+//! 2. Break every cycle at a *feedback edge*, which reads the source's **previous block**:
+//!    first the audio inputs of delay nodes inside a cycle (the delay compensates the block of
+//!    latency, so echoes stay exact), then any remaining back edge found by a depth-first walk
+//!    in node order. Elsewhere a feedback edge adds one block of delay — documented, and shown by
+//!    `phonon graph`.
+//! 3. Stage levels: the longest path over non-feedback edges (Kahn's algorithm).
+//! 4. Channels: fixed for sources and outputs, otherwise the widest audio input.
+//! 5. Slots: nodes sorted by (stage, channels, index), so every stage's mono and stereo nodes are
+//!    each one contiguous range of the arena.
+
+use phonon_components::{GroupRange, NodeKind, Param};
+
+/// One node of a graph before compilation.
+#[derive(Debug, Clone)]
+pub struct NodeSpec {
+    pub kind: NodeKind,
+    /// Source node indices, in the order the kind's [`Param::Input`] indices name them.
+    pub inputs: Vec<usize>,
+    /// The `~bus` or output name this node is the root of, if any.
+    pub name: Option<String>,
+}
+
+/// A compiled layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compiled {
+    /// Node indices in arena order.
+    pub order: Vec<usize>,
+    /// Per node (by index): arena offset, channels, stage.
+    pub offset: Vec<usize>,
+    pub channels: Vec<u8>,
+    pub stage: Vec<u32>,
+    /// Per node, per input: is that edge a feedback edge?
+    pub feedback: Vec<Vec<bool>>,
+    pub groups: Vec<GroupRange>,
+    pub arena_len: usize,
+}
+
+/// A graph that cannot be compiled. These are programming errors of the scene builder, but they
+/// are reported, never panicked on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GraphError {
+    #[error("node {node} ({kind}) reads input {input}, but only nodes 0..{count} exist")]
+    MissingNode { node: usize, kind: &'static str, input: usize, count: usize },
+    #[error("node {node} ({kind}) names parameter input #{index}, but has only {inputs} inputs")]
+    MissingInput { node: usize, kind: &'static str, index: u8, inputs: usize },
+}
+
+fn params(kind: &NodeKind) -> Vec<Param> {
+    match kind {
+        NodeKind::Osc { freq, .. } => vec![*freq],
+        NodeKind::Binary { a, b, .. } => vec![*a, *b],
+        NodeKind::Filter { input, cutoff, q, .. } => vec![*input, *cutoff, *q],
+        NodeKind::Delay { input, time, feedback, mix, .. } => vec![*input, *time, *feedback, *mix],
+        NodeKind::Output { input } => vec![*input],
+        NodeKind::Constant(_) | NodeKind::Noise { .. } | NodeKind::VoiceBus => vec![],
+    }
+}
+
+/// Strongly connected component id per node (Kosaraju, iterative). Edges: input → consumer.
+fn scc(nodes: &[NodeSpec]) -> Vec<usize> {
+    let n = nodes.len();
+    let mut consumers = vec![Vec::new(); n];
+    for (v, node) in nodes.iter().enumerate() {
+        for &u in &node.inputs {
+            consumers[u].push(v);
+        }
+    }
+    // pass 1: finish order on the forward graph (input → consumer)
+    let mut seen = vec![false; n];
+    let mut finish = Vec::with_capacity(n);
+    for s in 0..n {
+        if seen[s] {
+            continue;
+        }
+        seen[s] = true;
+        let mut stack = vec![(s, 0usize)];
+        while let Some((v, i)) = stack.last_mut() {
+            if let Some(&w) = consumers[*v].get(*i) {
+                *i += 1;
+                if !seen[w] {
+                    seen[w] = true;
+                    stack.push((w, 0));
+                }
+            } else {
+                finish.push(*v);
+                stack.pop();
+            }
+        }
+    }
+    // pass 2: on the transposed graph (consumer → input), in reverse finish order
+    let mut comp = vec![usize::MAX; n];
+    let mut c = 0;
+    for &s in finish.iter().rev() {
+        if comp[s] != usize::MAX {
+            continue;
+        }
+        comp[s] = c;
+        let mut stack = vec![s];
+        while let Some(v) = stack.pop() {
+            for &u in &nodes[v].inputs {
+                if comp[u] == usize::MAX {
+                    comp[u] = c;
+                    stack.push(u);
+                }
+            }
+        }
+        c += 1;
+    }
+    comp
+}
+
+/// Compile `nodes` for blocks of `block_len` samples.
+pub fn compile(nodes: &[NodeSpec], block_len: usize) -> Result<Compiled, GraphError> {
+    let n = nodes.len();
+    for (v, node) in nodes.iter().enumerate() {
+        for &u in &node.inputs {
+            if u >= n {
+                return Err(GraphError::MissingNode { node: v, kind: node.kind.name(), input: u, count: n });
+            }
+        }
+        for p in params(&node.kind) {
+            if let Param::Input(i) = p
+                && i as usize >= node.inputs.len()
+            {
+                return Err(GraphError::MissingInput { node: v, kind: node.kind.name(), index: i, inputs: node.inputs.len() });
+            }
+        }
+    }
+
+    // 1–2: feedback edges
+    let comp = scc(nodes);
+    let mut feedback: Vec<Vec<bool>> = nodes.iter().map(|nd| vec![false; nd.inputs.len()]).collect();
+    for (v, node) in nodes.iter().enumerate() {
+        if let NodeKind::Delay { input: Param::Input(i), .. } = node.kind {
+            let u = node.inputs[i as usize];
+            if comp[u] == comp[v] {
+                feedback[v][i as usize] = true;
+            }
+        }
+    }
+    // depth-first walk from each node along (non-feedback) inputs; an input already on the
+    // stack closes a cycle: mark that edge feedback.
+    const NEW: u8 = 0;
+    const ON_STACK: u8 = 1;
+    const DONE: u8 = 2;
+    let mut mark = vec![NEW; n];
+    for s in 0..n {
+        if mark[s] != NEW {
+            continue;
+        }
+        mark[s] = ON_STACK;
+        let mut stack = vec![(s, 0usize)];
+        while let Some(&mut (v, ref mut i)) = stack.last_mut() {
+            if *i < nodes[v].inputs.len() {
+                let k = *i;
+                *i += 1;
+                if feedback[v][k] {
+                    continue;
+                }
+                let u = nodes[v].inputs[k];
+                match mark[u] {
+                    NEW => {
+                        mark[u] = ON_STACK;
+                        stack.push((u, 0));
+                    }
+                    ON_STACK => feedback[v][k] = true,
+                    _ => {}
+                }
+            } else {
+                mark[v] = DONE;
+                stack.pop();
+            }
+        }
+    }
+
+    // 3: stage levels by Kahn's algorithm on non-feedback edges
+    let mut indeg = vec![0usize; n];
+    let mut consumers = vec![Vec::new(); n];
+    for (v, node) in nodes.iter().enumerate() {
+        for (k, &u) in node.inputs.iter().enumerate() {
+            if !feedback[v][k] {
+                indeg[v] += 1;
+                consumers[u].push(v);
+            }
+        }
+    }
+    let mut stage = vec![0u32; n];
+    let mut queue: std::collections::VecDeque<usize> = (0..n).filter(|&v| indeg[v] == 0).collect();
+    let mut topo = Vec::with_capacity(n);
+    while let Some(u) = queue.pop_front() {
+        topo.push(u);
+        for &v in &consumers[u] {
+            stage[v] = stage[v].max(stage[u] + 1);
+            indeg[v] -= 1;
+            if indeg[v] == 0 {
+                queue.push_back(v);
+            }
+        }
+    }
+    debug_assert_eq!(topo.len(), n, "every cycle was broken");
+
+    // 4: channels, to a fixed point (feedback edges can carry width backwards)
+    let mut channels: Vec<u8> = nodes.iter().map(|nd| nd.kind.fixed_channels().unwrap_or(1)).collect();
+    loop {
+        let mut changed = false;
+        for &v in &topo {
+            if nodes[v].kind.fixed_channels().is_some() {
+                continue;
+            }
+            let want = nodes[v]
+                .kind
+                .audio_inputs()
+                .iter()
+                .flatten()
+                .map(|&i| channels[nodes[v].inputs[i as usize]])
+                .max()
+                .unwrap_or(1);
+            if want > channels[v] {
+                channels[v] = want;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+
+    // 5: slots and groups
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&v| (stage[v], channels[v], v));
+    let mut offset = vec![0usize; n];
+    let mut groups: Vec<GroupRange> = Vec::new();
+    let mut at = 0usize;
+    for (pos, &v) in order.iter().enumerate() {
+        let size = channels[v] as usize * block_len;
+        match groups.last_mut() {
+            Some(g) if g.stage == stage[v] && g.channels == channels[v] => {
+                g.nodes.end = pos + 1;
+                g.arena.end = at + size;
+            }
+            _ => groups.push(GroupRange { stage: stage[v], channels: channels[v], nodes: pos..pos + 1, arena: at..at + size }),
+        }
+        offset[v] = at;
+        at += size;
+    }
+    Ok(Compiled { order, offset, channels, stage, feedback, groups, arena_len: at })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use phonon_components::{BinaryOp, OscShape};
+
+    fn spec(kind: NodeKind, inputs: &[usize]) -> NodeSpec {
+        NodeSpec { kind, inputs: inputs.to_vec(), name: None }
+    }
+
+    /// `x = in + 0.5·delay(x)`: the cycle breaks at the delay's input, stages are ordered.
+    #[test]
+    fn feedback_cycle_breaks_at_the_delay() {
+        let nodes = vec![
+            spec(NodeKind::Osc { shape: OscShape::Impulse, freq: Param::Const(1.0) }, &[]), // 0 in
+            spec(NodeKind::Binary { op: BinaryOp::Add, a: Param::Input(0), b: Param::Input(1) }, &[0, 2]), // 1 x
+            spec(NodeKind::Binary { op: BinaryOp::Mul, a: Param::Input(0), b: Param::Const(0.5) }, &[3]), // 2
+            spec(
+                NodeKind::Delay { input: Param::Input(0), time: Param::Const(0.1), feedback: Param::Const(0.0), mix: Param::Const(1.0), max_time: 1.0 },
+                &[1],
+            ), // 3
+        ];
+        let c = compile(&nodes, 8).unwrap();
+        assert_eq!(c.feedback[3], vec![true]);
+        assert!(c.feedback.iter().enumerate().all(|(v, f)| v == 3 || f.iter().all(|x| !x)));
+        assert_eq!(c.stage, vec![0, 2, 1, 0]);
+        assert_eq!(c.arena_len, 4 * 8);
+    }
+
+    /// A cycle without a delay is broken at a back edge, and stereo follows the audio inputs.
+    #[test]
+    fn plain_cycle_and_channels() {
+        let nodes = vec![
+            spec(NodeKind::VoiceBus, &[]),
+            spec(NodeKind::Binary { op: BinaryOp::Add, a: Param::Input(0), b: Param::Input(1) }, &[0, 2]),
+            spec(NodeKind::Binary { op: BinaryOp::Mul, a: Param::Input(0), b: Param::Const(0.5) }, &[1]),
+        ];
+        let c = compile(&nodes, 4).unwrap();
+        let fb: usize = c.feedback.iter().flatten().filter(|f| **f).count();
+        assert_eq!(fb, 1);
+        assert_eq!(c.channels, vec![2, 2, 2]);
+    }
+
+    /// Bad input references are errors, not panics.
+    #[test]
+    fn missing_nodes_are_errors() {
+        let nodes = vec![spec(NodeKind::Output { input: Param::Input(0) }, &[5])];
+        assert!(matches!(compile(&nodes, 4), Err(GraphError::MissingNode { .. })));
+        let nodes = vec![spec(NodeKind::Output { input: Param::Input(1) }, &[])];
+        assert!(matches!(compile(&nodes, 4), Err(GraphError::MissingInput { .. })));
+    }
+}

@@ -1,0 +1,235 @@
+//! Step 4: the DSP system and its kernels.
+//!
+//! Each block, node kernels run group by group (a group is the nodes of one stage with the same
+//! channel count, one contiguous range of the arena). For a group the arena is split with
+//! `split_at_mut` into everything before it (read-only: all its non-feedback inputs live there)
+//! and its own range, cut into one disjoint output chunk per node. Nodes of a group run in
+//! parallel on the engine's fixed rayon pool when the group has enough work; otherwise inline.
+//! Every node's output depends only on its inputs and its own state, so the result is
+//! bit-identical whatever the thread count.
+//!
+//! Real-time contract: once the engine has rendered one block, [`dsp`] allocates nothing (its
+//! job list reuses one allocation across blocks; kernels never allocate).
+
+pub mod arith;
+pub mod delay;
+pub mod filter;
+pub mod osc;
+
+use bevy_ecs::prelude::*;
+use phonon_components::{Arena, DspState, Input, Inputs, Node, NodeKind, Param, PrevArena, Slot, Stages, Transport};
+use rayon::prelude::*;
+
+/// A parameter as a kernel sees it: a number, or one channel of a signal, read per sample.
+#[derive(Clone, Copy, Debug)]
+pub enum P<'a> {
+    Const(f32),
+    Buf(&'a [f32]),
+}
+
+impl P<'_> {
+    #[inline(always)]
+    pub fn at(&self, i: usize) -> f32 {
+        match self {
+            P::Const(v) => *v,
+            P::Buf(b) => b[i],
+        }
+    }
+}
+
+/// Resolves a node's inputs to slices of this block's arena (or the previous block's).
+#[derive(Clone, Copy)]
+struct Reader<'a> {
+    earlier: &'a [f32],
+    prev: &'a [f32],
+    block: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// Channel `ch` of input `inp` (a mono input serves every channel).
+    #[inline]
+    fn channel(&self, inp: &Input, ch: usize) -> &'a [f32] {
+        let src = if inp.feedback { self.prev } else { self.earlier };
+        let c = ch.min(inp.channels as usize - 1);
+        let start = inp.offset + c * self.block;
+        &src[start..start + self.block]
+    }
+
+    #[inline]
+    fn param(&self, p: Param, inputs: &[Input], ch: usize) -> P<'a> {
+        match p {
+            Param::Const(v) => P::Const(v),
+            Param::Input(i) => P::Buf(self.channel(&inputs[i as usize], ch)),
+        }
+    }
+}
+
+/// One node's work for this block: borrowed from the World for the duration of the system.
+pub struct Job<'w> {
+    node: &'w Node,
+    inputs: &'w Inputs,
+    slot: &'w Slot,
+    state: &'w mut DspState,
+}
+
+/// Reuse a `Vec`'s allocation for a different lifetime of the same type: the vector is emptied,
+/// then collected in place (same size and alignment, so std reuses the buffer).
+fn recycle<'a, 'b>(mut v: Vec<Job<'a>>) -> Vec<Job<'b>> {
+    v.clear();
+    v.into_iter().map(|_| -> Job<'b> { unreachable!("the vector is empty") }).collect()
+}
+
+/// The DSP system's reusable job list.
+#[derive(Default)]
+pub struct JobScratch(Vec<Job<'static>>);
+
+/// The fixed rayon pool the DSP system runs stages on (`None`: everything inline, one thread).
+#[derive(Resource)]
+pub struct DspPool {
+    pub pool: Option<rayon::ThreadPool>,
+    /// A group runs in parallel only if it has at least this many samples of work
+    /// (`nodes × channels × block`); below it, rayon's hand-off costs more than it saves.
+    pub min_parallel_samples: usize,
+}
+
+impl DspPool {
+    /// A pool of `threads` workers (1 or 0 → inline), each with denormals flushed to zero.
+    pub fn new(threads: usize) -> Result<DspPool, rayon::ThreadPoolBuildError> {
+        let pool = if threads > 1 {
+            Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .thread_name(|i| format!("phonon-dsp-{i}"))
+                    .start_handler(|_| crate::denormals::flush_denormals_to_zero())
+                    .build()?,
+            )
+        } else {
+            None
+        };
+        Ok(DspPool { pool, min_parallel_samples: 4 * 512 })
+    }
+
+    pub fn threads(&self) -> usize {
+        self.pool.as_ref().map_or(1, |p| p.current_num_threads())
+    }
+}
+
+/// Run one node's kernel for one block into `out` (`channels × block` floats, channel-major).
+fn run(job: &mut Job<'_>, r: &Reader<'_>, sample_rate: f32, out: &mut [f32]) {
+    let ins = &job.inputs.0[..];
+    let block = r.block;
+    match (&job.node.kind, &mut *job.state) {
+        (NodeKind::Constant(v), _) => out.fill(*v),
+        (NodeKind::Osc { shape, freq }, DspState::Osc { phase }) => {
+            osc::oscillator(*shape, phase, r.param(*freq, ins, 0), sample_rate, out)
+        }
+        (NodeKind::Noise { .. }, DspState::Noise { state }) => osc::noise(state, out),
+        (NodeKind::Binary { op, a, b }, _) => {
+            for (c, o) in out.chunks_exact_mut(block).enumerate() {
+                arith::binary(*op, r.param(*a, ins, c), r.param(*b, ins, c), o);
+            }
+        }
+        (NodeKind::Filter { mode, input, cutoff, q }, DspState::Filter(states)) => {
+            let cutoff = r.param(*cutoff, ins, 0);
+            let q = r.param(*q, ins, 0);
+            for (c, (o, s)) in out.chunks_exact_mut(block).zip(states.iter_mut()).enumerate() {
+                match r.param(*input, ins, c) {
+                    P::Buf(x) => filter::svf(*mode, s, x, cutoff, q, sample_rate, o),
+                    P::Const(v) => {
+                        // a constant input through a filter: filter the constant
+                        let tmp = [v; 1];
+                        for (i, oo) in o.iter_mut().enumerate() {
+                            let mut one = [0.0f32];
+                            let (cc, qq) = (P::Const(cutoff.at(i)), P::Const(q.at(i)));
+                            filter::svf(*mode, s, &tmp, cc, qq, sample_rate, &mut one);
+                            *oo = one[0];
+                        }
+                    }
+                }
+            }
+        }
+        (NodeKind::Delay { input, time, feedback, mix, .. }, DspState::Delay { lines, len, pos }) => {
+            let late_by = match input {
+                Param::Input(i) if ins[*i as usize].feedback => block as f32,
+                _ => 0.0,
+            };
+            let time = r.param(*time, ins, 0);
+            let feedback = r.param(*feedback, ins, 0);
+            let mix = r.param(*mix, ins, 0);
+            let mut new_pos = *pos;
+            for (c, (o, line)) in out.chunks_exact_mut(block).zip(lines.chunks_exact_mut(*len)).enumerate() {
+                let x = match r.param(*input, ins, c) {
+                    P::Buf(x) => x,
+                    P::Const(_) => &r.earlier[..0],
+                };
+                if x.is_empty() {
+                    o.fill(0.0);
+                    continue;
+                }
+                new_pos = delay::delay(line, *pos, x, time, feedback, mix, sample_rate, late_by, o);
+            }
+            *pos = new_pos;
+        }
+        (NodeKind::VoiceBus, _) => {} // the voice system has already filled the buffer
+        (NodeKind::Output { input }, _) => {
+            let (l, rr) = out.split_at_mut(block);
+            match r.param(*input, ins, 0) {
+                P::Buf(x) => l.copy_from_slice(x),
+                P::Const(v) => l.fill(v),
+            }
+            match r.param(*input, ins, 1) {
+                P::Buf(x) => rr.copy_from_slice(x),
+                P::Const(v) => rr.fill(v),
+            }
+        }
+        // State of the wrong kind cannot be built by `spawn_graph`; stay silent rather than panic.
+        _ => out.fill(0.0),
+    }
+}
+
+/// Step 4: run every node's kernel, stage by stage, in parallel within a stage where it pays.
+#[allow(clippy::too_many_arguments)]
+pub fn dsp(
+    mut nodes: Query<(&Node, &Inputs, &Slot, &mut DspState)>,
+    mut arena: ResMut<Arena>,
+    prev: Res<PrevArena>,
+    stages: Res<Stages>,
+    pool: Res<DspPool>,
+    transport: Res<Transport>,
+    mut scratch: Local<JobScratch>,
+) {
+    let _span = tracing::trace_span!("dsp").entered();
+    let block = transport.block_len;
+    let sample_rate = transport.sample_rate as f32;
+    let mut jobs: Vec<Job<'_>> = recycle(std::mem::take(&mut scratch.0));
+    for (node, inputs, slot, state) in nodes.iter_mut() {
+        jobs.push(Job { node, inputs, slot, state: state.into_inner() });
+    }
+    jobs.sort_unstable_by_key(|j| j.slot.offset);
+    debug_assert_eq!(jobs.len(), stages.node_count);
+
+    let buf: &mut [f32] = &mut arena.0;
+    let prev: &[f32] = &prev.0;
+    for g in &stages.groups {
+        let _stage = tracing::trace_span!("stage").entered();
+        let (earlier, rest) = buf.split_at_mut(g.arena.start);
+        let cur = &mut rest[..g.arena.len()];
+        let reader = Reader { earlier, prev, block };
+        let size = g.channels as usize * block;
+        let group_jobs = &mut jobs[g.nodes.clone()];
+        match &pool.pool {
+            Some(p) if group_jobs.len() > 1 && g.arena.len() >= pool.min_parallel_samples => p.install(|| {
+                group_jobs
+                    .par_iter_mut()
+                    .zip(cur.par_chunks_mut(size))
+                    .for_each(|(job, out)| run(job, &reader, sample_rate, out))
+            }),
+            _ => {
+                for (job, out) in group_jobs.iter_mut().zip(cur.chunks_mut(size)) {
+                    run(job, &reader, sample_rate, out);
+                }
+            }
+        }
+    }
+    scratch.0 = recycle(jobs);
+}

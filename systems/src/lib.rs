@@ -1,0 +1,321 @@
+//! # phonon-systems — what Phonon does each block
+//!
+//! Each block, the render loop runs one [`Schedule`] (single-threaded executor, owned by the
+//! engine) whose systems are chained in six phases ([`Phase`]):
+//!
+//! 1. [`transport::transport`] — advance the clock: block counter → the exact cycle arc
+//!    `[c0, c1)` of this block, computed from the integer sample count.
+//! 2. [`events::schedule_events`] — query every event source over `[c0, c1)`; start a pooled voice
+//!    for every trigger, at its exact sample inside the block.
+//! 3. [`voices::render_voices`] — clear the voice buses, render every active voice into its bus.
+//! 4. [`dsp::dsp`] — run node kernels stage by stage, in parallel within a stage (rayon).
+//! 5. [`mix::mix`] — sum the output nodes into the interleaved stereo block.
+//! 6. [`feedback::feedback`] — swap the arena with the previous-block arena, which feedback
+//!    edges read next block.
+//!
+//! Graph compilation ([`compile`]) and World construction ([`build_world`]) happen when the
+//! scene changes, never per block. Real-time contract: after the first block, running the
+//! schedule allocates nothing (the engine's counting-allocator test holds us to it).
+
+pub mod compile;
+pub mod denormals;
+pub mod dsp;
+
+use bevy_ecs::prelude::*;
+use bevy_ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
+use phonon_components::*;
+
+pub use compile::{Compiled, GraphError, NodeSpec, compile};
+pub use dsp::DspPool;
+
+/// The six phases of a block, in order.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    Transport,
+    Schedule,
+    Voices,
+    Dsp,
+    Mix,
+    Feedback,
+}
+
+/// The label of Phonon's block schedule.
+#[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Block;
+
+/// The block schedule: six chained phases on the single-threaded executor. Add your own
+/// systems `.in_set(Phase::…)` (or between phases) before the first run.
+pub fn build_schedule() -> Schedule {
+    let mut s = Schedule::new(Block);
+    s.set_executor(SingleThreadedExecutor::new());
+    s.configure_sets((Phase::Transport, Phase::Schedule, Phase::Voices, Phase::Dsp, Phase::Mix, Phase::Feedback).chain());
+    s.add_systems((
+        transport::transport.in_set(Phase::Transport),
+        events::schedule_events.in_set(Phase::Schedule),
+        voices::render_voices.in_set(Phase::Voices),
+        dsp::dsp.in_set(Phase::Dsp),
+        mix::mix.in_set(Phase::Mix),
+        feedback::feedback.in_set(Phase::Feedback),
+    ));
+    s
+}
+
+/// Everything [`build_world`] needs besides the graph.
+pub struct WorldConfig {
+    pub sample_rate: u32,
+    pub block_len: usize,
+    pub cps: Rational,
+    /// Voice pool capacity.
+    pub voices: usize,
+    /// DSP threads (1 → inline).
+    pub threads: usize,
+}
+
+/// An event source and the node (by index) its voices feed; that node must be a `VoiceBus`.
+pub struct SourceSpec {
+    pub source: Box<dyn EventSource>,
+    pub target: usize,
+}
+
+/// Errors building a World from a graph.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    #[error("event source #{0} must feed a voice bus node")]
+    SourceTarget(usize),
+    #[error("could not start the DSP thread pool: {0}")]
+    Pool(#[from] rayon::ThreadPoolBuildError),
+    #[error("the block length must be at least 1 sample and the sample rate at least 1 Hz")]
+    BadConfig,
+}
+
+/// Initial DSP state for a node of `kind` with `channels` channels.
+pub fn initial_state(kind: &NodeKind, channels: u8, sample_rate: u32, block_len: usize) -> DspState {
+    match kind {
+        NodeKind::Osc { .. } => DspState::Osc { phase: 0.0 },
+        NodeKind::Noise { seed } => DspState::Noise { state: seed.wrapping_mul(0x9E37_79B9) | 1 },
+        NodeKind::Filter { .. } => DspState::Filter(Default::default()),
+        NodeKind::Delay { max_time, .. } => {
+            let len = (max_time.max(0.0) as f64 * sample_rate as f64).ceil() as usize + block_len + 4;
+            DspState::Delay { lines: vec![0.0; len * channels as usize], len, pos: 0 }
+        }
+        _ => DspState::None,
+    }
+}
+
+/// Compile `nodes` and build a World: one entity per node (in arena order), one per event
+/// source, a pre-spawned voice pool, and the block resources. `outputs` lists the output nodes
+/// in mixing order.
+pub fn build_world(nodes: Vec<NodeSpec>, outputs: &[usize], sources: Vec<SourceSpec>, cfg: &WorldConfig) -> Result<World, BuildError> {
+    if cfg.block_len == 0 || cfg.sample_rate == 0 {
+        return Err(BuildError::BadConfig);
+    }
+    let compiled = compile(&nodes, cfg.block_len)?;
+    let mut world = World::new();
+    let mut entities = vec![Entity::PLACEHOLDER; nodes.len()];
+    for &v in &compiled.order {
+        let spec = &nodes[v];
+        let slot = Slot { offset: compiled.offset[v], channels: compiled.channels[v], stage: compiled.stage[v] };
+        let state = initial_state(&spec.kind, slot.channels, cfg.sample_rate, cfg.block_len);
+        let mut e = world.spawn((Node { kind: spec.kind.clone(), index: v as u32 }, slot, state));
+        if let Some(name) = &spec.name {
+            e.insert(BusName(name.clone()));
+        }
+        if spec.kind == NodeKind::VoiceBus {
+            e.insert(VoiceBus);
+        }
+        entities[v] = e.id();
+    }
+    for (v, spec) in nodes.iter().enumerate() {
+        let inputs = spec
+            .inputs
+            .iter()
+            .zip(&compiled.feedback[v])
+            .map(|(&u, &feedback)| Input { source: entities[u], offset: compiled.offset[u], channels: compiled.channels[u], feedback })
+            .collect();
+        world.entity_mut(entities[v]).insert(Inputs(inputs));
+    }
+    for (i, s) in sources.into_iter().enumerate() {
+        if nodes.get(s.target).map(|n| &n.kind) != Some(&NodeKind::VoiceBus) {
+            return Err(BuildError::SourceTarget(i));
+        }
+        world.spawn(EventSourceSlot { source: s.source, target: compiled.offset[s.target] });
+    }
+    for _ in 0..cfg.voices {
+        world.spawn(Voice::default());
+    }
+    world.insert_resource(Transport::new(cfg.sample_rate, cfg.block_len, cfg.cps));
+    world.insert_resource(Arena(vec![0.0; compiled.arena_len]));
+    world.insert_resource(PrevArena(vec![0.0; compiled.arena_len]));
+    world.insert_resource(Stages { groups: compiled.groups.clone(), node_count: nodes.len() });
+    world.insert_resource(Outputs(outputs.iter().map(|&o| compiled.offset[o]).collect()));
+    world.insert_resource(OutputBlock(vec![0.0; 2 * cfg.block_len]));
+    world.insert_resource(VoiceStats { capacity: cfg.voices, ..Default::default() });
+    world.insert_resource(DspPool::new(cfg.threads)?);
+    Ok(world)
+}
+
+pub mod transport {
+    //! Step 1: the clock.
+    use super::*;
+
+    /// Set this block's start sample and exact cycle arc from the block counter.
+    pub fn transport(mut t: ResMut<Transport>) {
+        let _span = tracing::trace_span!("transport").entered();
+        let start = t.block_index * t.block_len as u64;
+        t.block_start = start;
+        let end = start + t.block_len as u64;
+        t.arc = match (t.cycle_at(start), t.cycle_at(end)) {
+            (Ok(a), Ok(b)) => (a, b),
+            // 64-bit rational time exhausted (centuries of audio): no more events, sound goes on.
+            _ => (t.arc.1, t.arc.1),
+        };
+    }
+}
+
+pub mod events {
+    //! Step 2: event sources → voices at exact sample offsets.
+    use super::*;
+
+    /// Query every source over this block's arc and start a pooled voice per trigger.
+    ///
+    /// Real-time contract: no allocation once the trigger scratch list has reached its working
+    /// size; a full pool drops the event and counts it in [`VoiceStats::dropped`].
+    pub fn schedule_events(
+        sources: Query<&EventSourceSlot>,
+        mut free: Query<(Entity, &mut Voice), Without<Active>>,
+        transport: Res<Transport>,
+        mut stats: ResMut<VoiceStats>,
+        mut scratch: Local<Vec<Trigger>>,
+        mut commands: Commands,
+    ) {
+        let _span = tracing::trace_span!("schedule").entered();
+        let (c0, c1) = transport.arc;
+        if c0 >= c1 {
+            return;
+        }
+        let sr = transport.sample_rate as f32;
+        let mut free_voices = free.iter_mut();
+        for src in &sources {
+            scratch.clear();
+            src.source.query(c0, c1, &mut scratch);
+            for trig in scratch.iter() {
+                if trig.onset < c0 || trig.onset >= c1 {
+                    continue;
+                }
+                let Ok(at) = transport.sample_at(trig.onset) else { continue };
+                let offset = (at - transport.block_start as i64).clamp(0, transport.block_len as i64 - 1) as u32;
+                let Some((entity, mut voice)) = free_voices.next() else {
+                    stats.dropped += 1;
+                    continue;
+                };
+                let dur_s = trig.duration.to_f64() / transport.cps.to_f64();
+                let attack = (trig.attack.max(0.0) * sr) as u32;
+                let release = ((trig.release.max(0.0) * sr) as u32).max(1);
+                let sustain_end = ((dur_s * sr as f64) as u32).max(attack);
+                let angle = (trig.pan.clamp(-1.0, 1.0) + 1.0) * std::f32::consts::FRAC_PI_4;
+                *voice = Voice {
+                    source: match trig.instrument {
+                        Instrument::Tone => VoiceSource::Tone { freq: trig.freq, phase: 0.0 },
+                    },
+                    env: Envelope { attack, sustain_end, release },
+                    gain_l: trig.gain * angle.cos(),
+                    gain_r: trig.gain * angle.sin(),
+                    start_offset: offset,
+                    age: 0,
+                    target: src.target,
+                    started_block: transport.block_index,
+                };
+                commands.entity(entity).insert(Active);
+                stats.started += 1;
+            }
+        }
+    }
+}
+
+pub mod voices {
+    //! Step 3: render voices into their buses.
+    use super::*;
+
+    /// Clear every voice bus, then add each active voice into its bus from its start offset.
+    /// Voices whose envelope has ended are returned to the pool.
+    ///
+    /// Real-time contract: allocation-free.
+    pub fn render_voices(
+        mut voices: Query<(Entity, &mut Voice), With<Active>>,
+        buses: Query<&Slot, With<VoiceBus>>,
+        mut arena: ResMut<Arena>,
+        transport: Res<Transport>,
+        mut stats: ResMut<VoiceStats>,
+        mut commands: Commands,
+    ) {
+        let _span = tracing::trace_span!("voices").entered();
+        let block = transport.block_len;
+        let sr = transport.sample_rate as f64;
+        for slot in &buses {
+            arena.0[slot.offset..slot.offset + 2 * block].fill(0.0);
+        }
+        let mut active = 0;
+        for (entity, mut v) in &mut voices {
+            let v = &mut *v;
+            let (l, r) = arena.0[v.target..v.target + 2 * block].split_at_mut(block);
+            let mut done = false;
+            match &mut v.source {
+                VoiceSource::Tone { freq, phase } => {
+                    let inc = *freq as f64 / sr;
+                    for i in v.start_offset as usize..block {
+                        let Some(level) = v.env.level(v.age) else {
+                            done = true;
+                            break;
+                        };
+                        let s = (*phase * std::f64::consts::TAU).sin() as f32 * level;
+                        l[i] += s * v.gain_l;
+                        r[i] += s * v.gain_r;
+                        *phase = (*phase + inc).fract();
+                        v.age += 1;
+                    }
+                }
+            }
+            v.start_offset = 0;
+            if done || v.env.level(v.age).is_none() {
+                commands.entity(entity).remove::<Active>();
+            } else {
+                active += 1;
+            }
+        }
+        stats.active = active;
+    }
+}
+
+pub mod mix {
+    //! Step 5: outputs → interleaved stereo.
+    use super::*;
+
+    /// Sum every output node (stereo buffers, in [`Outputs`] order) into [`OutputBlock`].
+    /// Real-time contract: allocation-free.
+    pub fn mix(arena: Res<Arena>, outputs: Res<Outputs>, transport: Res<Transport>, mut out: ResMut<OutputBlock>) {
+        let _span = tracing::trace_span!("mix").entered();
+        let block = transport.block_len;
+        out.0.fill(0.0);
+        for &o in &outputs.0 {
+            let (l, r) = arena.0[o..o + 2 * block].split_at(block);
+            for (frame, (a, b)) in out.0.chunks_exact_mut(2).zip(l.iter().zip(r)) {
+                frame[0] += a;
+                frame[1] += b;
+            }
+        }
+    }
+}
+
+pub mod feedback {
+    //! Step 6: keep this block for feedback edges, and count the block.
+    use super::*;
+
+    /// Swap the arena with the previous-block arena (no copy) and advance the block counter.
+    pub fn feedback(mut arena: ResMut<Arena>, mut prev: ResMut<PrevArena>, mut t: ResMut<Transport>) {
+        let _span = tracing::trace_span!("feedback").entered();
+        std::mem::swap(&mut arena.0, &mut prev.0);
+        t.block_index += 1;
+    }
+}
