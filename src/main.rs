@@ -1,1 +1,99 @@
-fn main(){}
+//! The `phonon` command line.
+
+use clap::{Parser, Subcommand};
+use phonon::render::{Bits, render_wav};
+use phonon::{Engine, EngineConfig, Error, Scene};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "phonon", version, about = "A live-coding music engine: patterns and DSP graphs, rendered or played live.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render a scene to a stereo WAV file.
+    Render {
+        /// Scene file (.ron).
+        scene: PathBuf,
+        /// Output WAV file.
+        out: PathBuf,
+        /// Length in seconds.
+        #[arg(long, conflicts_with = "cycles")]
+        seconds: Option<f64>,
+        /// Length in cycles (default 4).
+        #[arg(long)]
+        cycles: Option<f64>,
+        #[arg(long, default_value_t = 44_100)]
+        sample_rate: u32,
+        /// Samples per block.
+        #[arg(long, default_value_t = 512)]
+        block_size: usize,
+        /// DSP threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// WAV sample format: 16 or 24 (integer) or 32 (float).
+        #[arg(long, default_value_t = 32)]
+        bits: u16,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("PHONON_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Render { scene, out, seconds, cycles, sample_rate, block_size, threads, bits } => {
+            let bits = Bits::from_bits(bits)?;
+            let name = scene.display().to_string();
+            let s = Scene::load(&scene)?;
+            let mut cfg = EngineConfig { sample_rate, block_len: block_size, ..EngineConfig::default() };
+            if let Some(t) = threads {
+                cfg.threads = t;
+            }
+            let seconds = match (seconds, cycles) {
+                (Some(s), _) => s,
+                (None, c) => c.unwrap_or(4.0) / s.cps,
+            };
+            if !(seconds.is_finite() && seconds > 0.0 && seconds <= 24.0 * 3600.0) {
+                return Err(Error::Usage(format!("the render length must be between 0 and 24 hours, got {seconds} s")));
+            }
+            let mut engine = Engine::new(&s, &name, cfg)?;
+            let frames = (seconds * sample_rate as f64).round() as u64;
+            let file = std::fs::File::create(&out).map_err(|source| Error::Io { path: out.display().to_string(), source })?;
+            let writer = std::io::BufWriter::new(file);
+            let bar = if seconds > 1.0 {
+                indicatif::ProgressBar::new(frames).with_style(
+                    indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {msg}").expect("static template"),
+                )
+            } else {
+                indicatif::ProgressBar::hidden()
+            };
+            let summary = render_wav(&mut engine, frames, bits, writer, &out.display().to_string(), |d| bar.set_position(d))?;
+            bar.finish_and_clear();
+            let stats = engine.voice_stats();
+            println!(
+                "{}: {summary}; {} threads, {} voices started{}",
+                out.display(),
+                engine.threads(),
+                stats.started,
+                if stats.dropped > 0 { format!(", {} dropped (pool full)", stats.dropped) } else { String::new() }
+            );
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! Scene → graph: flatten expressions into nodes, resolve `Bus` references (any order, cycles
+//! allowed), and turn tone lists into event sources.
+
+use crate::error::{Error, did_you_mean};
+use crate::scene::{Expr, Scene, Tones};
+use phonon_components::{BinaryOp, EventSource, FilterMode, Instrument, NodeKind, OscShape, Param, Rational, Trigger};
+use phonon_systems::{NodeSpec, SourceSpec};
+use std::collections::BTreeMap;
+
+/// A graph ready for `phonon_systems::build_world`.
+pub struct Graph {
+    pub nodes: Vec<NodeSpec>,
+    /// Output nodes in mixing order (`out`, then `o1`/`d1`, `o2`/`d2`, …).
+    pub outputs: Vec<usize>,
+    pub sources: Vec<SourceSpec>,
+    pub cps: Rational,
+}
+
+/// What an expression evaluates to while building.
+#[derive(Debug, Clone)]
+enum Val {
+    Const(f32),
+    Node(usize),
+    Bus(String),
+}
+
+enum Ref {
+    Node(usize),
+    Bus(String),
+}
+
+struct Builder<'s> {
+    scene: &'s Scene,
+    file: &'s str,
+    nodes: Vec<NodeSpec>,
+    /// Unresolved inputs, per node.
+    refs: Vec<Vec<Ref>>,
+    sources: Vec<SourceSpec>,
+}
+
+/// Output names in mixing order: `out` = 0, `oN`/`dN` = N.
+pub fn output_index(name: &str) -> Option<u32> {
+    if name == "out" {
+        return Some(0);
+    }
+    let n = name.strip_prefix('o').or_else(|| name.strip_prefix('d'))?;
+    match n.parse::<u32>() {
+        Ok(i) if (1..=16).contains(&i) && !n.starts_with('0') => Some(i),
+        _ => None,
+    }
+}
+
+impl<'s> Builder<'s> {
+    fn err(&self, ctx: &str, msg: String) -> Error {
+        Error::Scene { file: self.file.to_string(), msg: format!("in {ctx}: {msg}") }
+    }
+
+    fn push(&mut self, kind: NodeKind, refs: Vec<Ref>) -> usize {
+        self.nodes.push(NodeSpec { kind, inputs: Vec::new(), name: None });
+        self.refs.push(refs);
+        self.nodes.len() - 1
+    }
+
+    /// Turn a value into a parameter of a node being built, adding an input if needed.
+    fn param(v: Val, refs: &mut Vec<Ref>) -> Param {
+        match v {
+            Val::Const(c) => Param::Const(c),
+            Val::Node(n) => {
+                refs.push(Ref::Node(n));
+                Param::Input((refs.len() - 1) as u8)
+            }
+            Val::Bus(b) => {
+                refs.push(Ref::Bus(b));
+                Param::Input((refs.len() - 1) as u8)
+            }
+        }
+    }
+
+    fn num(&self, x: f64, ctx: &str) -> Result<Val, Error> {
+        if x.is_finite() { Ok(Val::Const(x as f32)) } else { Err(self.err(ctx, format!("{x} is not a finite number"))) }
+    }
+
+    fn expr(&mut self, e: &Expr, ctx: &str) -> Result<Val, Error> {
+        Ok(match e {
+            Expr::Num(x) => self.num(*x, ctx)?,
+            Expr::Bus(name) => {
+                let name = name.strip_prefix('~').unwrap_or(name);
+                if !self.scene.buses.contains_key(name) {
+                    let hint = did_you_mean(name, self.scene.buses.keys().map(|k| k.as_str()));
+                    return Err(self.err(ctx, format!("unknown bus '~{name}'{hint}")));
+                }
+                Val::Bus(name.to_string())
+            }
+            Expr::Sine(f) => self.osc(OscShape::Sine, f, ctx)?,
+            Expr::Saw(f) => self.osc(OscShape::Saw, f, ctx)?,
+            Expr::Square(f) => self.osc(OscShape::Square, f, ctx)?,
+            Expr::Tri(f) => self.osc(OscShape::Tri, f, ctx)?,
+            Expr::Impulse(f) => self.osc(OscShape::Impulse, f, ctx)?,
+            Expr::Noise => {
+                let seed = self.nodes.len() as u32 + 1;
+                Val::Node(self.push(NodeKind::Noise { seed }, vec![]))
+            }
+            Expr::Add(a, b) => self.binary(BinaryOp::Add, a, b, ctx)?,
+            Expr::Sub(a, b) => self.binary(BinaryOp::Sub, a, b, ctx)?,
+            Expr::Mul(a, b) => self.binary(BinaryOp::Mul, a, b, ctx)?,
+            Expr::Div(a, b) => self.binary(BinaryOp::Div, a, b, ctx)?,
+            Expr::Lpf(i, c, q) => self.filter(FilterMode::Lowpass, i, c, q, ctx)?,
+            Expr::Hpf(i, c, q) => self.filter(FilterMode::Highpass, i, c, q, ctx)?,
+            Expr::Bpf(i, c, q) => self.filter(FilterMode::Bandpass, i, c, q, ctx)?,
+            Expr::Delay(i, t, fb, mix) => {
+                let max_time = match **t {
+                    Expr::Num(x) if x.is_finite() && (0.0..=60.0).contains(&x) => x as f32,
+                    Expr::Num(x) => return Err(self.err(ctx, format!("delay time {x} s is outside 0..60 s"))),
+                    _ => 4.0,
+                };
+                let mut refs = Vec::new();
+                let input = self.expr(i, ctx)?;
+                let time = self.expr(t, ctx)?;
+                let feedback = self.expr(fb, ctx)?;
+                let mix = self.expr(mix, ctx)?;
+                let kind = NodeKind::Delay {
+                    input: Self::param(input, &mut refs),
+                    time: Self::param(time, &mut refs),
+                    feedback: Self::param(feedback, &mut refs),
+                    mix: Self::param(mix, &mut refs),
+                    max_time,
+                };
+                Val::Node(self.push(kind, refs))
+            }
+            Expr::Tones(t) => {
+                let source = ToneSequence::new(t, ctx).map_err(|m| self.err(ctx, m))?;
+                let bus = self.push(NodeKind::VoiceBus, vec![]);
+                self.sources.push(SourceSpec { source: Box::new(source), target: bus });
+                Val::Node(bus)
+            }
+        })
+    }
+
+    fn osc(&mut self, shape: OscShape, f: &Expr, ctx: &str) -> Result<Val, Error> {
+        let f = self.expr(f, ctx)?;
+        let mut refs = Vec::new();
+        let freq = Self::param(f, &mut refs);
+        Ok(Val::Node(self.push(NodeKind::Osc { shape, freq }, refs)))
+    }
+
+    fn binary(&mut self, op: BinaryOp, a: &Expr, b: &Expr, ctx: &str) -> Result<Val, Error> {
+        let (a, b) = (self.expr(a, ctx)?, self.expr(b, ctx)?);
+        if let (Val::Const(x), Val::Const(y)) = (&a, &b) {
+            return Ok(Val::Const(match op {
+                BinaryOp::Add => x + y,
+                BinaryOp::Sub => x - y,
+                BinaryOp::Mul => x * y,
+                BinaryOp::Div => {
+                    if y.abs() < 1e-30 { 0.0 } else { x / y }
+                }
+            }));
+        }
+        let mut refs = Vec::new();
+        let (a, b) = (Self::param(a, &mut refs), Self::param(b, &mut refs));
+        Ok(Val::Node(self.push(NodeKind::Binary { op, a, b }, refs)))
+    }
+
+    fn filter(&mut self, mode: FilterMode, i: &Expr, c: &Expr, q: &Expr, ctx: &str) -> Result<Val, Error> {
+        let (i, c, q) = (self.expr(i, ctx)?, self.expr(c, ctx)?, self.expr(q, ctx)?);
+        if let Val::Const(qv) = q
+            && qv <= 0.0
+        {
+            return Err(self.err(ctx, format!("filter q must be above 0, got {qv}")));
+        }
+        let mut refs = Vec::new();
+        let kind = NodeKind::Filter {
+            mode,
+            input: Self::param(i, &mut refs),
+            cutoff: Self::param(c, &mut refs),
+            q: Self::param(q, &mut refs),
+        };
+        Ok(Val::Node(self.push(kind, refs)))
+    }
+}
+
+/// Build the node graph of `scene` (`file` names it in errors).
+pub fn build_graph(scene: &Scene, file: &str) -> Result<Graph, Error> {
+    let cps = Rational::approximate(scene.cps, 100_000)
+        .filter(|c| *c > Rational::ZERO && scene.cps <= 1000.0)
+        .ok_or_else(|| Error::Scene { file: file.to_string(), msg: format!("cps must be a positive number up to 1000, got {}", scene.cps) })?;
+    let mut b = Builder { scene, file, nodes: Vec::new(), refs: Vec::new(), sources: Vec::new() };
+
+    // every bus gets a root node
+    let mut bus_root: BTreeMap<String, Val> = BTreeMap::new();
+    for (name, e) in &scene.buses {
+        let ctx = format!("bus '~{name}'");
+        let v = b.expr(e, &ctx)?;
+        bus_root.insert(name.clone(), v);
+    }
+    // resolve aliases (`~a: Bus("b")`) and constants to nodes
+    let mut bus_node: BTreeMap<&str, usize> = BTreeMap::new();
+    for name in scene.buses.keys() {
+        let mut cur = name.clone();
+        let mut hops = 0;
+        let node = loop {
+            match &bus_root[&cur] {
+                Val::Node(n) => break *n,
+                Val::Const(c) => break b.push(NodeKind::Constant(*c), vec![]),
+                Val::Bus(next) => {
+                    hops += 1;
+                    if hops > scene.buses.len() {
+                        return Err(b.err(&format!("bus '~{name}'"), "it is defined as itself (a loop of bus names with no signal in it)".into()));
+                    }
+                    cur = next.clone();
+                }
+            }
+        };
+        if let Val::Const(_) = bus_root[&cur] {
+            bus_root.insert(cur, Val::Node(node));
+        }
+        if b.nodes[node].name.is_none() {
+            b.nodes[node].name = Some(name.clone());
+        }
+        bus_node.insert(name, node);
+    }
+
+    // outputs, in mixing order
+    let mut outs: Vec<(u32, &String, &Expr)> = Vec::new();
+    for (name, e) in &scene.outputs {
+        let idx = output_index(name).ok_or_else(|| {
+            let hint = did_you_mean(name, ["out", "o1", "o2", "o3", "d1", "d2", "d3"]);
+            b.err(&format!("output '{name}'"), format!("unknown output name (expected out, o1…o16 or d1…d16){hint}"))
+        })?;
+        outs.push((idx, name, e));
+    }
+    outs.sort_by_key(|(i, n, _)| (*i, n.starts_with('d')));
+    let mut outputs = Vec::new();
+    for (_, name, e) in outs {
+        let v = b.expr(e, &format!("output '{name}'"))?;
+        let mut refs = Vec::new();
+        let input = Builder::param(v, &mut refs);
+        let o = b.push(NodeKind::Output { input }, refs);
+        b.nodes[o].name = Some(name.clone());
+        outputs.push(o);
+    }
+
+    // resolve references
+    for (v, refs) in std::mem::take(&mut b.refs).into_iter().enumerate() {
+        b.nodes[v].inputs = refs
+            .into_iter()
+            .map(|r| match r {
+                Ref::Node(n) => n,
+                Ref::Bus(name) => bus_node[name.as_str()],
+            })
+            .collect();
+    }
+    Ok(Graph { nodes: b.nodes, outputs, sources: b.sources, cps })
+}
+
+/// A repeating list of tones: an [`EventSource`].
+pub struct ToneSequence {
+    every: Rational,
+    notes: Vec<Trigger>,
+}
+
+impl ToneSequence {
+    fn new(t: &Tones, ctx: &str) -> Result<ToneSequence, String> {
+        let every = t.every.0;
+        if every <= Rational::ZERO {
+            return Err(format!("'every' must be positive, got {every}"));
+        }
+        let mut notes = Vec::with_capacity(t.notes.len());
+        for n in &t.notes {
+            if n.at.0 < Rational::ZERO || n.at.0 >= every {
+                return Err(format!("tone at {} lies outside [0, {every}) ({ctx})", n.at.0));
+            }
+            if !(n.freq.is_finite() && n.gain.is_finite() && n.pan.is_finite()) {
+                return Err("tone freq, gain and pan must be finite numbers".into());
+            }
+            notes.push(Trigger {
+                onset: n.at.0,
+                duration: n.dur.0,
+                instrument: Instrument::Tone,
+                freq: n.freq as f32,
+                gain: n.gain as f32,
+                pan: n.pan as f32,
+                attack: n.attack.max(0.0) as f32,
+                release: n.release.max(0.0) as f32,
+            });
+        }
+        notes.sort_by_key(|n| n.onset);
+        Ok(ToneSequence { every, notes })
+    }
+}
+
+impl EventSource for ToneSequence {
+    fn query(&self, begin: Rational, end: Rational, out: &mut Vec<Trigger>) {
+        let (Ok(first), Ok(last)) = (begin.checked_div(self.every), end.checked_div(self.every)) else { return };
+        for k in first.floor()..=last.ceil() {
+            let Ok(base) = Rational::integer(k).checked_mul(self.every) else { return };
+            for n in &self.notes {
+                let Ok(onset) = base.checked_add(n.onset) else { return };
+                if onset >= begin && onset < end {
+                    out.push(Trigger { onset, ..*n });
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! `Engine`: a scene built into an ECS World plus the block schedule that renders it.
+
+use crate::build::build_graph;
+use crate::error::Error;
+use crate::scene::Scene;
+use bevy_ecs::prelude::*;
+use phonon_components::{OutputBlock, Transport, VoiceStats};
+use phonon_systems::{DspPool, WorldConfig, build_schedule, build_world, denormals};
+
+/// How to run a scene.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineConfig {
+    pub sample_rate: u32,
+    /// Samples per block (per channel).
+    pub block_len: usize,
+    /// DSP threads: 1 renders everything on the calling thread.
+    pub threads: usize,
+    /// Voice pool capacity.
+    pub voices: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            sample_rate: 44_100,
+            block_len: 512,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            voices: 1024,
+        }
+    }
+}
+
+/// The running engine. Embed it: build from a [`Scene`], call [`Engine::process_block`] in a
+/// loop, reach the ECS through [`Engine::world_mut`] and [`Engine::schedule_mut`] to add
+/// systems of your own (`.in_set(phonon_systems::Phase::…)`).
+pub struct Engine {
+    world: World,
+    schedule: Schedule,
+    cfg: EngineConfig,
+    cps: f64,
+}
+
+impl Engine {
+    /// Build the World and Schedule for `scene`; `file` names the scene in errors.
+    pub fn new(scene: &Scene, file: &str, cfg: EngineConfig) -> Result<Engine, Error> {
+        if !(1..=384_000).contains(&cfg.sample_rate) {
+            return Err(Error::Usage(format!("sample rate must be 1…384000 Hz, got {}", cfg.sample_rate)));
+        }
+        if !(1..=65_536).contains(&cfg.block_len) {
+            return Err(Error::Usage(format!("block size must be 1…65536 samples, got {}", cfg.block_len)));
+        }
+        if !(1..=256).contains(&cfg.threads) {
+            return Err(Error::Usage(format!("threads must be 1…256, got {}", cfg.threads)));
+        }
+        let graph = build_graph(scene, file)?;
+        let wc = WorldConfig {
+            sample_rate: cfg.sample_rate,
+            block_len: cfg.block_len,
+            cps: graph.cps,
+            voices: cfg.voices,
+            threads: cfg.threads,
+        };
+        let mut world = build_world(graph.nodes, &graph.outputs, graph.sources, &wc)?;
+        let mut schedule = build_schedule();
+        schedule
+            .initialize(&mut world)
+            .map_err(|e| Error::Usage(format!("the block schedule does not build: {e}")))?;
+        Ok(Engine { world, schedule, cfg, cps: scene.cps })
+    }
+
+    /// Render one block; returns it interleaved stereo (`2 × block_len` floats).
+    ///
+    /// Real-time contract: after the first call, this allocates nothing.
+    pub fn process_block(&mut self) -> &[f32] {
+        denormals::flush_denormals_to_zero();
+        let _span = tracing::trace_span!("block").entered();
+        self.schedule.run(&mut self.world);
+        &self.world.resource::<OutputBlock>().0
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.cfg
+    }
+    pub fn sample_rate(&self) -> u32 {
+        self.cfg.sample_rate
+    }
+    pub fn block_len(&self) -> usize {
+        self.cfg.block_len
+    }
+    /// The scene's tempo in cycles per second.
+    pub fn cps(&self) -> f64 {
+        self.cps
+    }
+    /// DSP threads actually in use.
+    pub fn threads(&self) -> usize {
+        self.world.resource::<DspPool>().threads()
+    }
+    pub fn transport(&self) -> &Transport {
+        self.world.resource::<Transport>()
+    }
+    pub fn voice_stats(&self) -> VoiceStats {
+        *self.world.resource::<VoiceStats>()
+    }
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+    pub fn schedule_mut(&mut self) -> &mut Schedule {
+        &mut self.schedule
+    }
+}
+

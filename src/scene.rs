@@ -1,0 +1,196 @@
+//! `Scene`: what a musician wrote, as plain serde data. RON (`.ron`) is its file format.
+//!
+//! ```ron
+//! Scene(
+//!     cps: 0.5,
+//!     buses: { "lfo": Add(Mul(Sine(Num(0.25)), Num(1500)), Num(2000)) },
+//!     outputs: { "out": Lpf(Saw(Num(55)), Bus("lfo"), Num(0.8)) },
+//! )
+//! ```
+//! Expressions nest; `Bus("name")` refers to another bus in any order, cycles included (a cycle
+//! reads the previous block at one edge: see `phonon_systems::compile`).
+
+use crate::error::Error;
+use phonon_components::Rational;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn default_cps() -> f64 {
+    0.5
+}
+
+/// A whole piece: tempo, named buses and outputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scene {
+    /// Cycles per second (Tidal's default 0.5 = 120 bpm at 4 beats per cycle).
+    #[serde(default = "default_cps")]
+    pub cps: f64,
+    /// `~name` buses, referenced with `Bus("name")`.
+    #[serde(default)]
+    pub buses: BTreeMap<String, Expr>,
+    /// Outputs: `out`, `o1`…`o16` (`d1`…`d16` are aliases), mixed to stereo.
+    #[serde(default)]
+    pub outputs: BTreeMap<String, Expr>,
+}
+
+impl Default for Scene {
+    fn default() -> Self {
+        Scene { cps: default_cps(), buses: BTreeMap::new(), outputs: BTreeMap::new() }
+    }
+}
+
+/// A signal expression. Arguments are positional, as a musician would type them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Expr {
+    /// A constant.
+    Num(f64),
+    /// Another bus, by name (without the `~`).
+    Bus(String),
+    /// `Sine(freq)`: sine oscillator, amplitude 1.
+    Sine(Box<Expr>),
+    /// `Saw(freq)`: band-limited sawtooth.
+    Saw(Box<Expr>),
+    /// `Square(freq)`: band-limited square.
+    Square(Box<Expr>),
+    /// `Tri(freq)`: triangle.
+    Tri(Box<Expr>),
+    /// `Impulse(freq)`: one sample of 1.0 per period, the first at time 0.
+    Impulse(Box<Expr>),
+    /// White noise in [-1, 1).
+    Noise,
+    Add(Box<Expr>, Box<Expr>),
+    Sub(Box<Expr>, Box<Expr>),
+    Mul(Box<Expr>, Box<Expr>),
+    /// Division; a zero divisor gives silence, never Inf.
+    Div(Box<Expr>, Box<Expr>),
+    /// `Lpf(input, cutoff_hz, q)`: state-variable low-pass.
+    Lpf(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `Hpf(input, cutoff_hz, q)`.
+    Hpf(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `Bpf(input, centre_hz, q)`.
+    Bpf(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `Delay(input, time_s, feedback, mix)`: mix 0 = dry, 1 = wet only.
+    Delay(Box<Expr>, Box<Expr>, Box<Expr>, Box<Expr>),
+    /// A voice bus playing a repeating list of tones (one voice each): the event source until
+    /// patterns land.
+    Tones(Tones),
+}
+
+/// A cycle-long (or `every`-long) list of tones, repeated forever.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tones {
+    /// Length of the repeating span in cycles.
+    #[serde(default = "Frac::one")]
+    pub every: Frac,
+    pub notes: Vec<Tone>,
+}
+
+/// One tone: onset and duration in cycles (exact: `"1/3"` or a number), frequency in Hz.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tone {
+    pub at: Frac,
+    #[serde(default = "Frac::quarter")]
+    pub dur: Frac,
+    pub freq: f64,
+    #[serde(default = "one")]
+    pub gain: f64,
+    #[serde(default)]
+    pub pan: f64,
+    /// Attack and release in seconds.
+    #[serde(default = "attack")]
+    pub attack: f64,
+    #[serde(default = "release")]
+    pub release: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn attack() -> f64 {
+    0.001
+}
+fn release() -> f64 {
+    0.01
+}
+
+/// An exact fraction of a cycle, written as a number (`0.25`) or a string (`"1/3"`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "FracRepr", into = "FracRepr")]
+pub struct Frac(pub Rational);
+
+impl Frac {
+    fn one() -> Frac {
+        Frac(Rational::ONE)
+    }
+    fn quarter() -> Frac {
+        Frac(Rational::new(1, 4))
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum FracRepr {
+    Num(f64),
+    Str(String),
+}
+
+impl TryFrom<FracRepr> for Frac {
+    type Error = String;
+    fn try_from(r: FracRepr) -> Result<Frac, String> {
+        match r {
+            FracRepr::Num(x) => Rational::approximate(x, 1_000_000).map(Frac).ok_or_else(|| format!("{x} is not a finite number")),
+            FracRepr::Str(s) => parse_fraction(&s).map(Frac).ok_or_else(|| format!("'{s}' is not a fraction like \"1/3\" or \"0.25\"")),
+        }
+    }
+}
+
+impl From<Frac> for FracRepr {
+    fn from(f: Frac) -> FracRepr {
+        if f.0.den() == 1 { FracRepr::Num(f.0.num() as f64) } else { FracRepr::Str(f.0.to_string()) }
+    }
+}
+
+/// `"3"`, `"-1/3"`, `"0.25"` → exact rational.
+pub fn parse_fraction(s: &str) -> Option<Rational> {
+    let s = s.trim();
+    if let Some((a, b)) = s.split_once('/') {
+        let (a, b): (i64, i64) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+        return if b == 0 { None } else { Rational::from_i128(a as i128, b as i128).ok() };
+    }
+    Rational::approximate(s.parse().ok()?, 1_000_000)
+}
+
+impl Scene {
+    /// Parse RON text; `file` names it in errors (`file:line:col: what was expected`).
+    pub fn from_ron(text: &str, file: &str) -> Result<Scene, Error> {
+        ron::Options::default()
+            .with_default_extension(ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES | ron::extensions::Extensions::IMPLICIT_SOME)
+            .from_str(text)
+            .map_err(|e| {
+            Error::syntax(file, text, e.span.start.line, e.span.start.col, e.code.to_string())
+        })
+    }
+
+    /// The scene as pretty RON.
+    pub fn to_ron(&self) -> String {
+        let cfg = ron::ser::PrettyConfig::default().extensions(ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES);
+        ron::ser::to_string_pretty(self, cfg).expect("a Scene always serialises")
+    }
+
+    /// Load a scene from a file: `.ron` (the `.ph` language arrives with its parser).
+    pub fn load(path: &Path) -> Result<Scene, Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
+        let name = path.display().to_string();
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("ron") | None => Scene::from_ron(&text, &name),
+            Some(other) => Err(Error::Scene {
+                file: name,
+                msg: format!("unknown scene format '.{other}' (expected a .ron file)"),
+            }),
+        }
+    }
+}
