@@ -75,6 +75,9 @@ impl Engine {
         denormals::flush_denormals_to_zero();
         let _span = tracing::trace_span!("block").entered();
         self.schedule.run(&mut self.world);
+        // Recycle bevy's removed-component buffers (voices leaving the pool write one message
+        // each); without this they grow forever — bevy's App does the same once per frame.
+        self.world.clear_trackers();
         &self.world.resource::<OutputBlock>().0
     }
 
