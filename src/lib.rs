@@ -16,6 +16,7 @@
 //! Crates: `phonon` (this: scene, language, engine facade, CLI) → `phonon-systems` (graph
 //! compilation, the six block systems, DSP kernels) → `phonon-components` (plain data).
 
+pub mod bench;
 pub mod build;
 pub mod engine;
 pub mod error;

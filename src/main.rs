@@ -22,7 +22,7 @@ enum Command {
         /// Output WAV file.
         out: PathBuf,
         /// Length in seconds.
-        #[arg(long, conflicts_with = "cycles")]
+        #[arg(long, conflicts_with = "cycles", allow_negative_numbers = true)]
         seconds: Option<f64>,
         /// Length in cycles (default 4).
         #[arg(long)]
@@ -46,7 +46,16 @@ fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("PHONON_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
-    match run(Cli::parse()) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors; everything else exits 1 like any bad input
+            let code = if e.use_stderr() { ExitCode::FAILURE } else { ExitCode::SUCCESS };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
