@@ -194,3 +194,28 @@ impl Scene {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scene survives RON → Scene → RON → Scene unchanged, fractions exact.
+    #[test]
+    fn ron_round_trip() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo.ron")).unwrap();
+        let scene = Scene::from_ron(&text, "demo.ron").unwrap();
+        let again = Scene::from_ron(&scene.to_ron(), "again.ron").unwrap();
+        assert_eq!(scene, again);
+        let Expr::Tones(t) = &scene.buses["arp"] else { panic!("arp is a tone list") };
+        assert_eq!(t.notes[1].at.0, Rational::new(1, 4));
+    }
+
+    /// Fractions parse from numbers and strings, and nonsense is refused.
+    #[test]
+    fn fractions() {
+        assert_eq!(parse_fraction("-1/3"), Some(Rational::new(-1, 3)));
+        assert_eq!(parse_fraction(" 0.125 "), Some(Rational::new(1, 8)));
+        assert_eq!(parse_fraction("1/0"), None);
+        assert_eq!(parse_fraction("x"), None);
+    }
+}

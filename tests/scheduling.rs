@@ -34,7 +34,7 @@ fn events_start_at_exact_samples() {
             let l = left(&render(&ron, cfg(block, 1), seconds));
             assert_finite(&l);
             for (k, &at) in onsets.iter().enumerate() {
-                let from = if at > 40 { at - 40 } else { 0 };
+                let from = at.saturating_sub(40);
                 let first = from + l[from..].iter().position(|&v| v != 0.0).expect("an onset");
                 assert_eq!(first, at + 1, "cps {cps}, block {block}, onset #{k}: expected sound from sample {}", at + 1);
             }

@@ -103,3 +103,26 @@ pub struct VoiceStats {
     /// Events that found the pool full and were not played.
     pub dropped: u64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The clock is exact: cycle ↔ sample round-trips, and a tempo change at a block boundary
+    /// keeps the cycle position continuous.
+    #[test]
+    fn transport_is_exact_across_tempo_changes() {
+        let mut t = Transport::new(44_100, 512, Rational::new(9, 16));
+        assert_eq!(t.cycle_at(44_100).unwrap(), Rational::new(9, 16));
+        assert_eq!(t.sample_at(Rational::new(1, 3)).unwrap(), (44_100.0f64 * 16.0 / 27.0).round() as i64);
+        t.block_start = 512 * 1000;
+        let before = t.cycle_at(t.block_start).unwrap();
+        t.set_cps(Rational::new(13, 10)).unwrap();
+        assert_eq!(t.cycle_at(t.block_start).unwrap(), before);
+        let later = t.cycle_at(t.block_start + 44_100).unwrap();
+        assert_eq!(later - before, Rational::new(13, 10));
+        // after ten hours the position is still exact, no drift
+        let n = 44_100u64 * 36_000;
+        assert_eq!(t.cycle_at(t.block_start + n).unwrap() - before, Rational::new(13 * 36_000, 10));
+    }
+}

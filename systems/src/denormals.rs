@@ -29,3 +29,22 @@ pub fn denormals_flushed() -> bool {
     let tiny = std::hint::black_box(f32::MIN_POSITIVE);
     std::hint::black_box(tiny * 0.5) == 0.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// FTZ/DAZ is set on the calling thread and on every worker of the DSP pool.
+    #[test]
+    fn flushes_on_this_thread_and_pool_workers() {
+        std::thread::spawn(|| {
+            flush_denormals_to_zero();
+            assert!(denormals_flushed());
+        })
+        .join()
+        .unwrap();
+        let pool = crate::DspPool::new(3).unwrap();
+        let flags = pool.pool.as_ref().unwrap().broadcast(|_| denormals_flushed());
+        assert_eq!(flags, vec![true; 3]);
+    }
+}
