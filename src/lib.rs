@@ -20,6 +20,7 @@ pub mod bench;
 pub mod build;
 pub mod engine;
 pub mod error;
+pub mod pattern;
 pub mod render;
 pub mod scene;
 

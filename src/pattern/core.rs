@@ -1,0 +1,575 @@
+//! The pattern algebra: TidalCycles 1.9's model, in Rust.
+//!
+//! A [`Pattern<T>`] is a pure function from a query [`Span`] (an arc of cycles) to the
+//! [`Hap`]s (events) active in it. Nothing here knows about clocks, sound or I/O. Patterns are
+//! cheap to clone (an `Arc` around the query) and are queried every block without re-parsing.
+//!
+//! Names follow Tidal where they exist (`rotL` → [`Pattern::early`], `rotR` → [`Pattern::late`],
+//! `appLeft` → [`Pattern::app_left`], …); the algorithms are ports of Tidal 1.9's, checked
+//! against Tidal itself (see `tests/patterns.rs` and `../shared/oracle`).
+
+use phonon_components::Rational;
+use std::sync::Arc;
+
+/// Time in cycles.
+pub type Time = Rational;
+
+/// A half-open arc of time `[begin, end)` (Tidal's `Arc`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Span {
+    pub begin: Time,
+    pub end: Time,
+}
+
+impl Span {
+    pub fn new(begin: Time, end: Time) -> Span {
+        Span { begin, end }
+    }
+
+    /// Split at cycle boundaries (Tidal's `arcCyclesZW`: a zero-width span is kept as is).
+    pub fn cycles(self) -> Vec<Span> {
+        if self.begin == self.end {
+            return vec![self];
+        }
+        let mut out = Vec::new();
+        let mut b = self.begin;
+        while b < self.end {
+            let next = b.sam() + Rational::ONE;
+            let e = if next < self.end { next } else { self.end };
+            out.push(Span::new(b, e));
+            b = e;
+        }
+        out
+    }
+
+    pub fn with_time(self, f: impl Fn(Time) -> Time) -> Span {
+        Span::new(f(self.begin), f(self.end))
+    }
+
+    /// Apply `f` to times relative to the cycle of `begin` (Tidal's `mapCycle`).
+    pub fn with_cycle(self, f: impl Fn(Time) -> Time) -> Span {
+        let sam = self.begin.sam();
+        Span::new(sam + f(self.begin - sam), sam + f(self.end - sam))
+    }
+
+    /// Intersection bounds (may be inverted when disjoint; Tidal's `sect`).
+    pub fn sect(self, o: Span) -> Span {
+        Span::new(self.begin.max(o.begin), self.end.min(o.end))
+    }
+
+    /// The intersection, `None` when the spans do not meet (Tidal's `subArc`, including its
+    /// rule that a zero-width result at the end of a non-zero-width span does not count).
+    pub fn sub_span(self, o: Span) -> Option<Span> {
+        let s = self.sect(o);
+        if s.begin == s.end && s.begin == self.end && self.begin < self.end {
+            return None;
+        }
+        if s.begin == s.end && s.begin == o.end && o.begin < o.end {
+            return None;
+        }
+        if s.begin <= s.end { Some(s) } else { None }
+    }
+
+    pub fn midpoint(self) -> Time {
+        self.begin + (self.end - self.begin) / Rational::integer(2)
+    }
+
+    /// The whole cycle containing `t`.
+    pub fn cycle_of(t: Time) -> Span {
+        Span::new(t.sam(), t.sam() + Rational::ONE)
+    }
+}
+
+/// `Option<Span>` intersection: both `Some` → their intersection (or no event), otherwise the
+/// result is analog (Tidal's `subMaybeArc`).
+pub fn sub_maybe_span(a: Option<Span>, b: Option<Span>) -> Option<Option<Span>> {
+    match (a, b) {
+        (Some(a), Some(b)) => a.sub_span(b).map(Some),
+        _ => Some(None),
+    }
+}
+
+/// An event: a value active over `part`, a fragment of its `whole` (`None` for continuous,
+/// "analog" values sampled from signals).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hap<T> {
+    pub whole: Option<Span>,
+    pub part: Span,
+    pub value: T,
+}
+
+impl<T> Hap<T> {
+    /// Does this fragment contain the event's start?
+    pub fn has_onset(&self) -> bool {
+        self.whole.is_some_and(|w| w.begin == self.part.begin)
+    }
+    pub fn whole_or_part(&self) -> Span {
+        self.whole.unwrap_or(self.part)
+    }
+    pub fn with_span(self, f: impl Fn(Span) -> Span) -> Hap<T> {
+        Hap { whole: self.whole.map(&f), part: f(self.part), value: self.value }
+    }
+    pub fn with_value<U>(self, f: impl FnOnce(T) -> U) -> Hap<U> {
+        Hap { whole: self.whole, part: self.part, value: f(self.value) }
+    }
+}
+
+/// Bound for pattern values.
+pub trait Value: Clone + Send + Sync + 'static {}
+impl<T: Clone + Send + Sync + 'static> Value for T {}
+
+type Query<T> = dyn Fn(Span) -> Vec<Hap<T>> + Send + Sync;
+
+/// A pattern: a shared query function from a span to the events active in it.
+pub struct Pattern<T> {
+    q: Arc<Query<T>>,
+}
+
+impl<T> Clone for Pattern<T> {
+    fn clone(&self) -> Self {
+        Pattern { q: self.q.clone() }
+    }
+}
+
+impl<T: Value> Pattern<T> {
+    pub fn new(f: impl Fn(Span) -> Vec<Hap<T>> + Send + Sync + 'static) -> Pattern<T> {
+        Pattern { q: Arc::new(f) }
+    }
+
+    /// The events active in `span`.
+    pub fn query(&self, span: Span) -> Vec<Hap<T>> {
+        (self.q)(span)
+    }
+
+    /// Events in `[begin, end)` (convenience for tests and tools).
+    pub fn query_arc(&self, begin: Time, end: Time) -> Vec<Hap<T>> {
+        self.query(Span::new(begin, end))
+    }
+
+    /// Only the fragments that start their event, sorted by onset.
+    pub fn onsets(&self, begin: Time, end: Time) -> Vec<Hap<T>> {
+        let mut v: Vec<_> = self.query_arc(begin, end).into_iter().filter(|h| h.has_onset()).collect();
+        v.sort_by_key(|h| h.part.begin);
+        v
+    }
+
+    /// Nothing, ever.
+    pub fn silence() -> Pattern<T> {
+        Pattern::new(|_| Vec::new())
+    }
+
+    /// One event per cycle, filling it (Tidal's `pure`).
+    pub fn pure(v: T) -> Pattern<T> {
+        Pattern::new(move |span| {
+            span.cycles()
+                .into_iter()
+                .map(|part| Hap { whole: Some(Span::cycle_of(part.begin)), part, value: v.clone() })
+                .collect()
+        })
+    }
+
+    /// A continuous value with no structure (Tidal's `steady`).
+    pub fn steady(v: T) -> Pattern<T> {
+        Pattern::new(move |span| vec![Hap { whole: None, part: span, value: v.clone() }])
+    }
+
+    /// Split every query at cycle boundaries.
+    pub fn split_queries(&self) -> Pattern<T> {
+        let p = self.clone();
+        Pattern::new(move |span| span.cycles().into_iter().flat_map(|s| p.query(s)).collect())
+    }
+
+    pub fn with_query_span(&self, f: impl Fn(Span) -> Span + Send + Sync + 'static) -> Pattern<T> {
+        let p = self.clone();
+        Pattern::new(move |span| p.query(f(span)))
+    }
+
+    pub fn with_query_time(&self, f: impl Fn(Time) -> Time + Send + Sync + 'static) -> Pattern<T> {
+        self.with_query_span(move |s| s.with_time(&f))
+    }
+
+    /// Map the whole and part of every event.
+    pub fn with_hap_span(&self, f: impl Fn(Span) -> Span + Send + Sync + 'static) -> Pattern<T> {
+        let p = self.clone();
+        Pattern::new(move |span| p.query(span).into_iter().map(|h| h.with_span(&f)).collect())
+    }
+
+    pub fn with_hap_time(&self, f: impl Fn(Time) -> Time + Send + Sync + 'static) -> Pattern<T> {
+        self.with_hap_span(move |s| s.with_time(&f))
+    }
+
+    /// Transform the list of events of every query.
+    pub fn with_haps(&self, f: impl Fn(Vec<Hap<T>>) -> Vec<Hap<T>> + Send + Sync + 'static) -> Pattern<T> {
+        let p = self.clone();
+        Pattern::new(move |span| f(p.query(span)))
+    }
+
+    pub fn fmap<U: Value>(&self, f: impl Fn(&T) -> U + Send + Sync + 'static) -> Pattern<U> {
+        let p = self.clone();
+        Pattern::new(move |span| p.query(span).into_iter().map(|h| Hap { whole: h.whole, part: h.part, value: f(&h.value) }).collect())
+    }
+
+    pub fn filter_haps(&self, f: impl Fn(&Hap<T>) -> bool + Send + Sync + 'static) -> Pattern<T> {
+        let p = self.clone();
+        Pattern::new(move |span| p.query(span).into_iter().filter(|h| f(h)).collect())
+    }
+
+    pub fn filter_values(&self, f: impl Fn(&T) -> bool + Send + Sync + 'static) -> Pattern<T> {
+        self.filter_haps(move |h| f(&h.value))
+    }
+
+    /// Keep only fragments that contain their onset.
+    pub fn filter_onsets(&self) -> Pattern<T> {
+        self.filter_haps(|h| h.has_onset())
+    }
+
+    /// Speed up by `r` (Tidal's `_fast`; 0 is silence, negative reverses).
+    pub fn fast(&self, r: Time) -> Pattern<T> {
+        if r == Rational::ZERO {
+            return Pattern::silence();
+        }
+        if r < Rational::ZERO {
+            return self.fast(-r).rev();
+        }
+        self.with_query_time(move |t| t * r).with_hap_time(move |t| t / r)
+    }
+
+    pub fn slow(&self, r: Time) -> Pattern<T> {
+        if r == Rational::ZERO { Pattern::silence() } else { self.fast(Rational::ONE / r) }
+    }
+
+    /// Shift earlier by `t` cycles (Tidal's `rotL`, `<~`).
+    pub fn early(&self, t: Time) -> Pattern<T> {
+        self.with_query_time(move |x| x + t).with_hap_time(move |x| x - t)
+    }
+
+    /// Shift later by `t` cycles (Tidal's `rotR`, `~>`).
+    pub fn late(&self, t: Time) -> Pattern<T> {
+        self.early(-t)
+    }
+
+    /// Reverse every cycle.
+    pub fn rev(&self) -> Pattern<T> {
+        let p = self.clone();
+        Pattern::new(move |span| {
+            let cycle = span.begin.sam();
+            let next = cycle + Rational::ONE;
+            let reflect = |s: Span| Span::new(cycle + (next - s.end), cycle + (next - s.begin));
+            p.query(reflect(span)).into_iter().map(|h| h.with_span(reflect)).collect()
+        })
+        .split_queries()
+    }
+
+    /// Squash each cycle into its first `1/r`, leaving a gap (Tidal's `_fastGap`).
+    pub fn fast_gap(&self, r: Time) -> Pattern<T> {
+        if r <= Rational::ZERO {
+            return Pattern::silence();
+        }
+        let r = r.max(Rational::ONE);
+        let p = self.clone();
+        Pattern::new(move |span| {
+            let cycle = span.begin.sam();
+            let munge = |t: Time| {
+                let pos = (t - cycle) * r;
+                cycle + pos.min(Rational::ONE)
+            };
+            let bpos = (span.begin - cycle) * r;
+            if bpos >= Rational::ONE {
+                return Vec::new();
+            }
+            let inner = Span::new(munge(span.begin), munge(span.end));
+            p.query(inner)
+                .into_iter()
+                .filter_map(|h| {
+                    let pb = cycle + ((h.part.begin - cycle) / r).min(Rational::ONE);
+                    let pe = cycle + ((h.part.end - cycle) / r).min(Rational::ONE);
+                    let part = Span::new(pb, pe);
+                    let whole = h.whole.map(|w| Span::new(pb - (h.part.begin - w.begin) / r, pe + (w.end - h.part.end) / r));
+                    // keep only what falls inside the query
+                    let part = part.sub_span(span)?;
+                    Some(Hap { whole, part, value: h.value })
+                })
+                .collect()
+        })
+        .split_queries()
+    }
+
+    /// Squeeze each cycle into `[b, e)` of the cycle, silence elsewhere (Tidal's `compressArc`).
+    pub fn compress(&self, b: Time, e: Time) -> Pattern<T> {
+        if b > e || b > Rational::ONE || e > Rational::ONE || b < Rational::ZERO || e < Rational::ZERO || b == e {
+            return Pattern::silence();
+        }
+        self.fast_gap(Rational::ONE / (e - b)).late(b)
+    }
+
+    /// Like compress but without gaps, and the span may exceed a cycle (Tidal's `focusArc`).
+    pub fn focus(&self, b: Time, e: Time) -> Pattern<T> {
+        let cyc = b - b.sam();
+        self.fast_gap(Rational::ONE / (e - b)).late(cyc)
+    }
+
+    /// Play only `[s, e)` of each cycle, stretched to fill it (Tidal's `zoomArc`).
+    pub fn zoom(&self, s: Time, e: Time) -> Pattern<T> {
+        if s == e {
+            return Pattern::silence();
+        }
+        let d = e - s;
+        self.with_query_span(move |sp| sp.with_cycle(|t| t * d + s))
+            .with_hap_span(move |sp| sp.with_cycle(|t| (t - s) / d))
+            .split_queries()
+    }
+
+    /// Structure from the left: each left event takes values of the right events it overlaps
+    /// (Tidal's `appLeft`: `|+`, `#`).
+    pub fn app_left<U: Value, V: Value>(&self, other: &Pattern<U>, f: impl Fn(&T, &U) -> V + Send + Sync + 'static) -> Pattern<V> {
+        let (l, r) = (self.clone(), other.clone());
+        Pattern::new(move |span| {
+            let mut out = Vec::new();
+            for hl in l.query(span) {
+                for hr in r.query(hl.whole_or_part()) {
+                    if let Some(part) = hl.part.sub_span(hr.part) {
+                        out.push(Hap { whole: hl.whole, part, value: f(&hl.value, &hr.value) });
+                    }
+                }
+            }
+            out
+        })
+    }
+
+    /// Structure from the right (Tidal's `appRight`: `+|`).
+    pub fn app_right<U: Value, V: Value>(&self, other: &Pattern<U>, f: impl Fn(&T, &U) -> V + Send + Sync + 'static) -> Pattern<V> {
+        let (l, r) = (self.clone(), other.clone());
+        Pattern::new(move |span| {
+            let mut out = Vec::new();
+            for hr in r.query(span) {
+                for hl in l.query(hr.whole_or_part()) {
+                    if let Some(part) = hr.part.sub_span(hl.part) {
+                        out.push(Hap { whole: hr.whole, part, value: f(&hl.value, &hr.value) });
+                    }
+                }
+            }
+            out
+        })
+    }
+
+    /// Structure from both sides: events where both overlap (Tidal's `appBoth`, `<*>`: `|+|`).
+    pub fn app_both<U: Value, V: Value>(&self, other: &Pattern<U>, f: impl Fn(&T, &U) -> V + Send + Sync + 'static) -> Pattern<V> {
+        let (l, r) = (self.clone(), other.clone());
+        Pattern::new(move |span| {
+            let rs = r.query(span);
+            let mut out = Vec::new();
+            for hl in l.query(span) {
+                for hr in &rs {
+                    let Some(whole) = sub_maybe_span(hl.whole, hr.whole) else { continue };
+                    let Some(part) = hl.part.sub_span(hr.part) else { continue };
+                    out.push(Hap { whole, part, value: f(&hl.value, &hr.value) });
+                }
+            }
+            out
+        })
+    }
+
+    /// Layer patterns.
+    pub fn stack(pats: Vec<Pattern<T>>) -> Pattern<T> {
+        Pattern::new(move |span| pats.iter().flat_map(|p| p.query(span)).collect())
+    }
+
+    /// One pattern per cycle, in turn; each advances only when it plays (Tidal's `cat`/`slowcat`).
+    pub fn slowcat(pats: Vec<Pattern<T>>) -> Pattern<T> {
+        if pats.is_empty() {
+            return Pattern::silence();
+        }
+        let n = pats.len() as i64;
+        Pattern::new(move |span| {
+            let cyc = span.begin.floor();
+            let i = cyc.rem_euclid(n);
+            let offset = Rational::integer(cyc - (cyc - i).div_euclid(n));
+            pats[i as usize].query(Span::new(span.begin - offset, span.end - offset)).into_iter().map(|h| h.with_span(|s| s.with_time(|t| t + offset))).collect()
+        })
+        .split_queries()
+    }
+
+    /// All patterns squashed into one cycle (Tidal's `fastcat`).
+    pub fn fastcat(pats: Vec<Pattern<T>>) -> Pattern<T> {
+        let n = pats.len() as i64;
+        if n == 0 {
+            return Pattern::silence();
+        }
+        Pattern::slowcat(pats).fast(Rational::integer(n))
+    }
+
+    /// Patterns squashed into one cycle, each taking time in proportion to its weight
+    /// (Tidal's `timecat`).
+    pub fn timecat(parts: Vec<(Time, Pattern<T>)>) -> Pattern<T> {
+        let total = parts.iter().fold(Rational::ZERO, |a, (w, _)| a + *w);
+        if total == Rational::ZERO {
+            return Pattern::silence();
+        }
+        let mut at = Rational::ZERO;
+        let mut layers = Vec::new();
+        for (w, p) in parts {
+            if w == Rational::ZERO {
+                continue;
+            }
+            layers.push(p.compress(at / total, (at + w) / total));
+            at = at + w;
+        }
+        Pattern::stack(layers)
+    }
+
+    /// Sample the pattern `n` times per cycle (Tidal's `_segment`).
+    pub fn segment(&self, n: Time) -> Pattern<T> {
+        Pattern::pure(()).fast(n).app_left(self, |_, v| v.clone())
+    }
+
+    /// Events whose onset lies in the query only, with the other fragments dropped.
+    pub fn onsets_only(&self) -> Pattern<T> {
+        self.filter_onsets()
+    }
+}
+
+impl<T: Value> Pattern<Pattern<T>> {
+    /// Flatten, wholes from the inner patterns (Tidal's `innerJoin`).
+    pub fn inner_join(&self) -> Pattern<T> {
+        let pp = self.clone();
+        Pattern::new(move |span| {
+            let mut out = Vec::new();
+            for outer in pp.query(span) {
+                for inner in outer.value.query(outer.part) {
+                    let Some(l) = span.sub_span(inner.part) else { continue };
+                    let Some(l2) = l.sub_span(span) else { continue };
+                    out.push(Hap { whole: inner.whole, part: l2, value: inner.value });
+                }
+            }
+            out
+        })
+    }
+
+    /// Flatten, wholes from the outer pattern; inner values sampled at the outer onset
+    /// (Tidal's `outerJoin`).
+    pub fn outer_join(&self) -> Pattern<T> {
+        let pp = self.clone();
+        Pattern::new(move |span| {
+            let mut out = Vec::new();
+            for outer in pp.query(span) {
+                let t = outer.whole_or_part().begin;
+                for inner in outer.value.query(Span::new(t, t)) {
+                    out.push(Hap { whole: outer.whole, part: outer.part, value: inner.value });
+                }
+            }
+            out
+        })
+    }
+
+    /// Flatten, squeezing each inner pattern's cycle into its outer event (Tidal's
+    /// `squeezeJoin`).
+    pub fn squeeze_join(&self) -> Pattern<T> {
+        let pp = self.clone();
+        Pattern::new(move |span| {
+            let mut out = Vec::new();
+            for outer in pp.query(span) {
+                let w = outer.whole_or_part();
+                for inner in outer.value.focus(w.begin, w.end).query(outer.part) {
+                    let Some(whole) = sub_maybe_span(outer.whole, inner.whole) else { continue };
+                    let Some(part) = outer.part.sub_span(inner.part) else { continue };
+                    out.push(Hap { whole, part, value: inner.value });
+                }
+            }
+            out
+        })
+    }
+
+    /// Flatten, whole = intersection of outer and inner wholes (Tidal's `unwrap`).
+    pub fn unwrap(&self) -> Pattern<T> {
+        let pp = self.clone();
+        Pattern::new(move |span| {
+            let mut out = Vec::new();
+            for outer in pp.query(span) {
+                for inner in outer.value.query(outer.part) {
+                    let Some(whole) = sub_maybe_span(outer.whole, inner.whole) else { continue };
+                    let Some(part) = outer.part.sub_span(inner.part) else { continue };
+                    out.push(Hap { whole, part, value: inner.value });
+                }
+            }
+            out
+        })
+    }
+}
+
+impl<T: Value> Pattern<T> {
+    /// Tidal's `tParam`: a patterned first argument, joined with `innerJoin`.
+    pub fn patterned<A: Value>(&self, arg: &Pattern<A>, f: impl Fn(&Pattern<T>, &A) -> Pattern<T> + Send + Sync + 'static) -> Pattern<T> {
+        let p = self.clone();
+        arg.fmap(move |a| f(&p, a)).inner_join()
+    }
+
+    /// `fast` with a patterned factor.
+    pub fn fast_p(&self, r: &Pattern<Time>) -> Pattern<T> {
+        self.patterned(r, |p, r| p.fast(*r))
+    }
+    pub fn slow_p(&self, r: &Pattern<Time>) -> Pattern<T> {
+        self.patterned(r, |p, r| p.slow(*r))
+    }
+    pub fn early_p(&self, t: &Pattern<Time>) -> Pattern<T> {
+        self.patterned(t, |p, t| p.early(*t))
+    }
+    pub fn late_p(&self, t: &Pattern<Time>) -> Pattern<T> {
+        self.patterned(t, |p, t| p.late(*t))
+    }
+}
+
+/// A continuous signal: value `f(t)` at the midpoint of each query (Tidal's `sig`).
+pub fn signal<T: Value>(f: impl Fn(Time) -> T + Send + Sync + 'static) -> Pattern<T> {
+    Pattern::new(move |span| {
+        if span.begin > span.end {
+            return Vec::new();
+        }
+        vec![Hap { whole: None, part: span, value: f(span.midpoint()) }]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(n: i64, d: i64) -> Time {
+        Rational::new(n, d)
+    }
+
+    /// `pure` fills each cycle; a query across a boundary gives fragments with whole cycles.
+    #[test]
+    fn pure_splits_at_cycles() {
+        let h = Pattern::pure(1).query_arc(r(1, 2), r(3, 2));
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[0].whole, Some(Span::new(r(0, 1), r(1, 1))));
+        assert_eq!(h[0].part, Span::new(r(1, 2), r(1, 1)));
+        assert!(!h[0].has_onset() && h[1].has_onset());
+    }
+
+    /// fastcat and slowcat place values where Tidal does.
+    #[test]
+    fn cat_orders() {
+        let p = Pattern::fastcat(vec![Pattern::pure('a'), Pattern::pure('b')]);
+        let h = p.onsets(r(0, 1), r(1, 1));
+        assert_eq!(h.iter().map(|h| (h.value, h.part.begin)).collect::<Vec<_>>(), vec![('a', r(0, 1)), ('b', r(1, 2))]);
+        let s = Pattern::slowcat(vec![Pattern::pure('a'), Pattern::pure('b'), Pattern::pure('c')]);
+        let v: Vec<char> = s.onsets(r(0, 1), r(4, 1)).iter().map(|h| h.value).collect();
+        assert_eq!(v, vec!['a', 'b', 'c', 'a']);
+    }
+
+    /// fast n . slow n = id, rev . rev = id, and query splitting does not change results.
+    #[test]
+    fn algebraic_laws() {
+        let p = Pattern::timecat(vec![(r(1, 1), Pattern::pure(1)), (r(2, 1), Pattern::pure(2)), (r(1, 1), Pattern::silence())]);
+        for n in [r(3, 1), r(2, 3), r(5, 7)] {
+            assert_eq!(p.fast(n).slow(n).onsets(r(0, 1), r(3, 1)), p.onsets(r(0, 1), r(3, 1)));
+        }
+        assert_eq!(p.rev().rev().onsets(r(0, 1), r(2, 1)), p.onsets(r(0, 1), r(2, 1)));
+        // the same events start in [0,2) as in [0,1) and [1,2) (fragments may be cut at 1)
+        let key = |h: &Hap<i32>| (h.whole, h.value);
+        let whole: Vec<_> = p.fast(r(3, 2)).onsets(r(0, 1), r(2, 1)).iter().map(key).collect();
+        let mut split: Vec<_> = p.fast(r(3, 2)).onsets(r(0, 1), r(1, 1)).iter().map(key).collect();
+        split.extend(p.fast(r(3, 2)).onsets(r(1, 1), r(2, 1)).iter().map(key));
+        assert_eq!(whole, split);
+    }
+}
