@@ -32,5 +32,20 @@ fn schedule_overhead(c: &mut Criterion) {
     c.bench_function("render_block_empty_scene", |b| b.iter(|| black_box(engine.process_block()[0])));
 }
 
-criterion_group!(benches, sixteen_branches, schedule_overhead);
+/// Where parallelism starts to pay: `branches` cheap chains on 2 threads, forced inline
+/// (threshold ∞) or forced parallel (threshold 0). The crossover sets `min_parallel_samples`.
+fn parallel_threshold(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parallel_threshold");
+    for branches in [2, 4, 8] {
+        for (label, threshold) in [("inline", usize::MAX), ("parallel", 0)] {
+            let scene = wide_scene(branches);
+            let mut engine = Engine::new(&scene, "wide", EngineConfig { threads: 2, ..EngineConfig::default() }).unwrap();
+            engine.world_mut().resource_mut::<phonon::systems::DspPool>().min_parallel_samples = threshold;
+            group.bench_function(BenchmarkId::new(label, branches), |b| b.iter(|| black_box(engine.process_block()[0])));
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, sixteen_branches, schedule_overhead, parallel_threshold);
 criterion_main!(benches);

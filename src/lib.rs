@@ -20,7 +20,9 @@ pub mod bench;
 pub mod build;
 pub mod engine;
 pub mod error;
+pub mod lang;
 pub mod pattern;
+pub mod query;
 pub mod render;
 pub mod scene;
 

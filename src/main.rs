@@ -39,6 +39,17 @@ enum Command {
         #[arg(long, default_value_t = 32)]
         bits: u16,
     },
+    /// Print the events of a pattern expression over an arc, as JSON.
+    Query {
+        /// The expression, as in a .ph file: 'jux rev $ s "bd*2 sn" # speed 2'.
+        expr: String,
+        /// Start of the arc in cycles (number or fraction).
+        #[arg(long, default_value = "0", allow_negative_numbers = true)]
+        from: String,
+        /// End of the arc in cycles.
+        #[arg(long, default_value = "1", allow_negative_numbers = true)]
+        to: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -66,6 +77,12 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
+        Command::Query { expr, from, to } => {
+            let (from, to) = (phonon::query::parse_time(&from)?, phonon::query::parse_time(&to)?);
+            let events = phonon::query::query(&expr, from, to)?;
+            println!("{}", serde_json::to_string_pretty(&events).expect("JSON values always serialise"));
+            Ok(())
+        }
         Command::Render { scene, out, seconds, cycles, sample_rate, block_size, threads, bits } => {
             let bits = Bits::from_bits(bits)?;
             let name = scene.display().to_string();

@@ -260,7 +260,8 @@ impl<T: Value> Pattern<T> {
         .split_queries()
     }
 
-    /// Squash each cycle into its first `1/r`, leaving a gap (Tidal's `_fastGap`).
+    /// Squash each cycle into its first `1/r`, leaving a gap (Tidal's `_fastGap`, exactly:
+    /// every result span is mapped relative to the cycle of its own start, as Tidal does).
     pub fn fast_gap(&self, r: Time) -> Pattern<T> {
         if r <= Rational::ZERO {
             return Pattern::silence();
@@ -268,28 +269,17 @@ impl<T: Value> Pattern<T> {
         let r = r.max(Rational::ONE);
         let p = self.clone();
         Pattern::new(move |span| {
-            let cycle = span.begin.sam();
-            let munge = |t: Time| {
-                let pos = (t - cycle) * r;
-                cycle + pos.min(Rational::ONE)
-            };
-            let bpos = (span.begin - cycle) * r;
-            if bpos >= Rational::ONE {
+            let munge = |t: Time| t.sam() + ((t - t.sam()) * r).min(Rational::ONE);
+            let inner = Span::new(munge(span.begin), munge(span.end));
+            // zero-width queries of the next cycle start return nothing
+            if inner.begin == span.begin.sam() + Rational::ONE {
                 return Vec::new();
             }
-            let inner = Span::new(munge(span.begin), munge(span.end));
-            p.query(inner)
-                .into_iter()
-                .filter_map(|h| {
-                    let pb = cycle + ((h.part.begin - cycle) / r).min(Rational::ONE);
-                    let pe = cycle + ((h.part.end - cycle) / r).min(Rational::ONE);
-                    let part = Span::new(pb, pe);
-                    let whole = h.whole.map(|w| Span::new(pb - (h.part.begin - w.begin) / r, pe + (w.end - h.part.end) / r));
-                    // keep only what falls inside the query
-                    let part = part.sub_span(span)?;
-                    Some(Hap { whole, part, value: h.value })
-                })
-                .collect()
+            let map = |s: Span| {
+                let sam = s.begin.sam();
+                Span::new(sam + (s.begin - sam) / r, sam + (s.end - sam) / r)
+            };
+            p.query(inner).into_iter().map(|h| h.with_span(map)).collect()
         })
         .split_queries()
     }

@@ -1,0 +1,252 @@
+//! Expressions: Haskell-style application by juxtaposition, `$`, `.`, sections, operators with
+//! Tidal's precedences, lists and tuples.
+
+use super::lexer::{Tok, Token};
+
+/// An expression with the byte offset where it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub pos: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Num(f64),
+    /// A string literal (mini-notation); `pos` is its opening quote.
+    Str(String),
+    Name(String),
+    Bus(String),
+    /// Function application `f x`.
+    App(Box<Expr>, Box<Expr>),
+    /// `a op b`.
+    Op(String, Box<Expr>, Box<Expr>),
+    /// `(a op)`: waits for the right operand.
+    SectionLeft(String, Box<Expr>),
+    /// `(op b)`: waits for the left operand.
+    SectionRight(String, Box<Expr>),
+    /// `(op)`: the operator as a function of two arguments.
+    OpFunc(String),
+    Neg(Box<Expr>),
+    List(Vec<Expr>),
+    Tuple(Vec<Expr>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub pos: usize,
+    pub msg: String,
+}
+
+/// Precedence and right-associativity of a binary operator (Haskell/Tidal fixities).
+pub fn fixity(op: &str) -> Option<(u8, bool)> {
+    Some(match op {
+        "$" => (0, true),
+        "#" => (1, false),
+        "." => (9, true),
+        "<~" | "~>" => (5, false),
+        "+" | "-" => (6, false),
+        "*" | "/" | "%" => (7, false),
+        "<>" => (6, true),
+        _ if is_tidal_op(op) => (1, false),
+        _ => return None,
+    })
+}
+
+/// `|+|`, `|+`, `+|` and friends for `+ - * / % < > **`.
+pub fn is_tidal_op(op: &str) -> bool {
+    let core = op.trim_start_matches('|').trim_end_matches('|');
+    let bars = op.len() - core.len();
+    (1..=2).contains(&bars) && matches!(core, "+" | "-" | "*" | "/" | "%" | "<" | ">" | "**")
+}
+
+struct Parser<'t> {
+    toks: &'t [Token],
+    i: usize,
+}
+
+impl<'t> Parser<'t> {
+    fn peek(&self) -> &Tok {
+        &self.toks[self.i].kind
+    }
+    fn pos(&self) -> usize {
+        self.toks[self.i].pos
+    }
+    fn next(&mut self) -> &Token {
+        let t = &self.toks[self.i];
+        if self.i + 1 < self.toks.len() {
+            self.i += 1;
+        }
+        t
+    }
+    fn err<T>(&self, msg: impl Into<String>) -> Result<T, ParseError> {
+        Err(ParseError { pos: self.pos(), msg: msg.into() })
+    }
+    fn expect(&mut self, t: Tok, what: &str) -> Result<(), ParseError> {
+        if *self.peek() == t {
+            self.next();
+            Ok(())
+        } else {
+            self.err(format!("expected {what}, found {}", describe(self.peek())))
+        }
+    }
+
+    /// Precedence climbing over binary operators.
+    fn expr(&mut self, min_prec: u8) -> Result<Expr, ParseError> {
+        let mut lhs = self.application()?;
+        loop {
+            let Tok::Op(op) = self.peek().clone() else { break };
+            let Some((prec, right)) = fixity(&op) else {
+                return self.err(format!("unknown operator '{op}'"));
+            };
+            if prec < min_prec {
+                break;
+            }
+            // a section `(a op)`: the operator is followed by the closing parenthesis
+            if matches!(self.toks[self.i + 1].kind, Tok::RParen) {
+                break;
+            }
+            let pos = self.pos();
+            self.next();
+            let rhs = self.expr(if right { prec } else { prec + 1 })?;
+            lhs = Expr { kind: ExprKind::Op(op, Box::new(lhs), Box::new(rhs)), pos };
+        }
+        Ok(lhs)
+    }
+
+    fn starts_atom(&self) -> bool {
+        matches!(self.peek(), Tok::Num(_) | Tok::Str(_) | Tok::Name(_) | Tok::Bus(_) | Tok::LParen | Tok::LBracket)
+    }
+
+    fn application(&mut self) -> Result<Expr, ParseError> {
+        if let Tok::Op(op) = self.peek()
+            && op == "-"
+        {
+            let pos = self.pos();
+            self.next();
+            let e = self.application()?;
+            return Ok(Expr { kind: ExprKind::Neg(Box::new(e)), pos });
+        }
+        let mut f = self.atom()?;
+        while self.starts_atom() {
+            let a = self.atom()?;
+            let pos = f.pos;
+            f = Expr { kind: ExprKind::App(Box::new(f), Box::new(a)), pos };
+        }
+        Ok(f)
+    }
+
+    fn atom(&mut self) -> Result<Expr, ParseError> {
+        let pos = self.pos();
+        let kind = match self.peek().clone() {
+            Tok::Num(n) => {
+                self.next();
+                ExprKind::Num(n)
+            }
+            Tok::Str(s) => {
+                self.next();
+                ExprKind::Str(s)
+            }
+            Tok::Name(n) => {
+                self.next();
+                ExprKind::Name(n)
+            }
+            Tok::Bus(b) => {
+                self.next();
+                ExprKind::Bus(b)
+            }
+            Tok::LBracket => {
+                self.next();
+                let mut items = Vec::new();
+                if *self.peek() != Tok::RBracket {
+                    loop {
+                        items.push(self.expr(0)?);
+                        if *self.peek() == Tok::Comma {
+                            self.next();
+                        } else {
+                            break;
+                        }
+                    }
+                }
+                self.expect(Tok::RBracket, "',' or ']'")?;
+                ExprKind::List(items)
+            }
+            Tok::LParen => {
+                self.next();
+                return self.paren(pos);
+            }
+            other => return self.err(format!("expected an expression, found {}", describe(&other))),
+        };
+        Ok(Expr { kind, pos })
+    }
+
+    /// After `(`: a section, an operator function, a tuple or a grouped expression.
+    fn paren(&mut self, pos: usize) -> Result<Expr, ParseError> {
+        if let Tok::Op(op) = self.peek().clone() {
+            self.next();
+            if *self.peek() == Tok::RParen {
+                self.next();
+                return Ok(Expr { kind: ExprKind::OpFunc(op), pos });
+            }
+            if fixity(&op).is_none() {
+                return self.err(format!("unknown operator '{op}'"));
+            }
+            if op == "-" {
+                // `(-1)` and `(- 1)` are negation, as in Haskell
+                let e = self.expr(0)?;
+                self.expect(Tok::RParen, "')'")?;
+                return Ok(Expr { kind: ExprKind::Neg(Box::new(e)), pos });
+            }
+            let e = self.expr(0)?;
+            self.expect(Tok::RParen, "')'")?;
+            return Ok(Expr { kind: ExprKind::SectionRight(op, Box::new(e)), pos });
+        }
+        let first = self.expr(0)?;
+        match self.peek().clone() {
+            Tok::Op(op) if matches!(self.toks[self.i + 1].kind, Tok::RParen) => {
+                self.next();
+                self.next();
+                Ok(Expr { kind: ExprKind::SectionLeft(op, Box::new(first)), pos })
+            }
+            Tok::Comma => {
+                let mut items = vec![first];
+                while *self.peek() == Tok::Comma {
+                    self.next();
+                    items.push(self.expr(0)?);
+                }
+                self.expect(Tok::RParen, "',' or ')'")?;
+                Ok(Expr { kind: ExprKind::Tuple(items), pos })
+            }
+            _ => {
+                self.expect(Tok::RParen, "')'")?;
+                Ok(first)
+            }
+        }
+    }
+}
+
+fn describe(t: &Tok) -> String {
+    match t {
+        Tok::Num(n) => format!("the number {n}"),
+        Tok::Str(s) => format!("the string \"{s}\""),
+        Tok::Name(n) => format!("'{n}'"),
+        Tok::Bus(b) => format!("'~{b}'"),
+        Tok::Op(o) => format!("'{o}'"),
+        Tok::LParen => "'('".into(),
+        Tok::RParen => "')'".into(),
+        Tok::LBracket => "'['".into(),
+        Tok::RBracket => "']'".into(),
+        Tok::Comma => "','".into(),
+        Tok::Eof => "the end of the expression".into(),
+    }
+}
+
+/// Parse one whole expression.
+pub fn parse_expr(toks: &[Token]) -> Result<Expr, ParseError> {
+    let mut p = Parser { toks, i: 0 };
+    let e = p.expr(0)?;
+    if *p.peek() != Tok::Eof {
+        return p.err(format!("expected an operator or the end of the expression, found {}", describe(p.peek())));
+    }
+    Ok(e)
+}
