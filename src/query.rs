@@ -45,6 +45,6 @@ pub fn query(expr: &str, from: Rational, to: Rational) -> Result<Json, Error> {
     }
     let pat = crate::lang::eval_pattern(expr, "expression")?;
     let mut haps = pat.query(Span::new(from, to));
-    haps.sort_by(|a, b| (a.part.begin, a.part.end).cmp(&(b.part.begin, b.part.end)));
+    haps.sort_by_key(|h| (h.part.begin, h.part.end));
     Ok(Json::Array(haps.iter().map(hap_json).collect()))
 }

@@ -82,3 +82,27 @@ fn bad_inputs_are_clear_errors() {
     fails_with(&["render", "assets/demo.ron", o, "--seconds", "-1"], &["render length"]);
     fails_with(&["render", "assets/demo.ron", "/no/such/dir/x.wav"], &["/no/such/dir/x.wav"]);
 }
+
+/// `query` prints the events as JSON with exact rational times and Tidal's control maps.
+#[test]
+fn query_prints_json_events() {
+    let (code, stdout, stderr) = phonon(&["query", r#"fast 2 $ s "bd:3 sn" # gain 0.8"#, "--from", "0", "--to", "1/2"]);
+    assert_eq!(code, 0, "{stderr}");
+    let events: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let events = events.as_array().unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["whole"], serde_json::json!(["0/1", "1/4"]));
+    assert_eq!(events[0]["value"], serde_json::json!({"s": "bd", "n": 3, "gain": 0.8}));
+    assert_eq!(events[1]["part"], serde_json::json!(["1/4", "1/2"]));
+    assert_eq!(events[1]["value"]["s"], "sn");
+}
+
+/// Bad expressions name the column (inside mini-notation strings too) and show a caret.
+#[test]
+fn query_errors_point_at_the_problem() {
+    fails_with(&["query", r#"fsat 2 $ s "bd""#], &["expression:1:1:", "unknown function 'fsat'", "did you mean 'fast'?", "^"]);
+    fails_with(&["query", r#"s "bd [sn""#], &["expression:1:"]);
+    fails_with(&["query", r#"fast 2 $"#], &["expression:1:", "expected an expression"]);
+    fails_with(&["query", r#"s "bd""#, "--from", "x"], &["'x' is not a time"]);
+    fails_with(&["query", r#"s "bd""#, "--from", "2", "--to", "1"], &["must not be before"]);
+}

@@ -1,7 +1,6 @@
 //! Pattern semantics against TidalCycles itself: every public oracle case (Tidal 1.9's own
 //! answers, copied from `shared/oracle/public-cases.json`) must produce the same onset events.
 use phonon::pattern::Span;
-use phonon::query::value_json;
 use serde_json::Value as Json;
 
 const TOL: f64 = 1e-6;
@@ -53,7 +52,7 @@ fn public_oracle_cases_match_tidal() {
     for (id, case) in &cases {
         let expr = case["tidal"].as_str().unwrap();
         let (from, to) = (&case["cycles"][0], &case["cycles"][1]);
-        let parse = |j: &Json| phonon::query::parse_time(&j.to_string().trim_matches('"').to_string()).unwrap();
+        let parse = |j: &Json| phonon::query::parse_time(j.to_string().trim_matches('"')).unwrap();
         let pat = match phonon::lang::eval_pattern(expr, id) {
             Ok(p) => p,
             Err(e) => {
@@ -76,6 +75,5 @@ fn public_oracle_cases_match_tidal() {
             failures.push(format!("{id}: `{expr}`\n    missing {missing:?}\n    extra   {got:?}"));
         }
     }
-    let _ = value_json;
     assert!(failures.is_empty(), "{} of {} cases differ from Tidal:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }

@@ -94,8 +94,7 @@ impl<'t> Parser<'t> {
     /// Precedence climbing over binary operators.
     fn expr(&mut self, min_prec: u8) -> Result<Expr, ParseError> {
         let mut lhs = self.application()?;
-        loop {
-            let Tok::Op(op) = self.peek().clone() else { break };
+        while let Tok::Op(op) = self.peek().clone() {
             let Some((prec, right)) = fixity(&op) else {
                 return self.err(format!("unknown operator '{op}'"));
             };

@@ -103,22 +103,6 @@ pub fn perlin() -> Pattern<f64> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The numbers Tidal itself prints for `queryArc rand (Arc t t)` and `perlin`.
-    #[test]
-    fn matches_tidal_random_numbers() {
-        assert_eq!(time_to_rand(0.0), 0.0);
-        assert!((time_to_rand(0.5) - 0.2591378428041935).abs() < 1e-15);
-        assert!((time_to_rand(1.25) - 0.2788401562720537).abs() < 1e-15);
-        assert!((time_to_rand(1.5) - 0.4010523743927479).abs() < 1e-15);
-        let p = perlin().query_arc(Rational::new(13, 10), Rational::new(13, 10));
-        assert!((p[0].value - 0.4392075675716996).abs() < 1e-12, "{}", p[0].value);
-    }
-}
-
 impl<T: super::core::Value> Pattern<T> {
     /// Tidal's `_degradeByUsing`: keep events whose random number (sampled from `prand` over
     /// each event) is `>= amount`.
@@ -150,4 +134,20 @@ pub fn choose_by<T: super::core::Value>(f: &Pattern<f64>, xs: Vec<T>) -> Pattern
 /// (`rotL (0.0001 * seed) rand`).
 pub fn seeded_rand(seed: u32) -> Pattern<f64> {
     rand().early(Rational::new(seed as i64, 10_000))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The numbers Tidal itself prints for `queryArc rand (Arc t t)` and `perlin`.
+    #[test]
+    fn matches_tidal_random_numbers() {
+        assert_eq!(time_to_rand(0.0), 0.0);
+        assert!((time_to_rand(0.5) - 0.2591378428041935).abs() < 1e-15);
+        assert!((time_to_rand(1.25) - 0.2788401562720537).abs() < 1e-15);
+        assert!((time_to_rand(1.5) - 0.4010523743927479).abs() < 1e-15);
+        let p = perlin().query_arc(Rational::new(13, 10), Rational::new(13, 10));
+        assert!((p[0].value - 0.4392075675716996).abs() < 1e-12, "{}", p[0].value);
+    }
 }
