@@ -161,6 +161,9 @@ pub fn parse_fraction(s: &str) -> Option<Rational> {
         let (a, b): (i64, i64) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
         return if b == 0 { None } else { Rational::from_i128(a as i128, b as i128).ok() };
     }
+    if let Ok(n) = s.parse::<i64>() {
+        return Some(Rational::integer(n));
+    }
     Rational::approximate(s.parse().ok()?, 1_000_000)
 }
 

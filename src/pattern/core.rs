@@ -14,6 +14,9 @@ use std::sync::Arc;
 /// Time in cycles.
 pub type Time = Rational;
 
+/// The most cycles one query may span after all time transforms.
+pub const MAX_QUERY_CYCLES: i64 = 1_000_000;
+
 /// A half-open arc of time `[begin, end)` (Tidal's `Arc`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct Span {
@@ -30,6 +33,11 @@ impl Span {
     pub fn cycles(self) -> Vec<Span> {
         if self.begin == self.end {
             return vec![self];
+        }
+        // A query over more cycles than this is a runaway (`fast 1e12`), not music: refuse it
+        // (callers on the command line and the render path catch this and report it).
+        if (self.end - self.begin) > Rational::integer(MAX_QUERY_CYCLES) {
+            panic!("a pattern query spans more than {MAX_QUERY_CYCLES} cycles");
         }
         let mut out = Vec::new();
         let mut b = self.begin;
