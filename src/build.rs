@@ -3,8 +3,10 @@
 
 use crate::error::{Error, did_you_mean};
 use crate::scene::{Expr, Scene, Tones};
-use phonon_components::{BinaryOp, EventSource, FilterMode, Instrument, NodeKind, OscShape, Param, Rational, Trigger};
-use phonon_systems::{NodeSpec, SourceSpec};
+use crate::lang::eval::{EResult, Env, EvalError, Val as LVal};
+use crate::pattern::{Pattern, Value};
+use phonon_components::{BinaryOp, ControlSource, EventSource, FilterMode, Instrument, NodeKind, OscShape, Param, Rational, Trigger};
+use phonon_systems::{ControlSpec, NodeSpec, SourceSpec};
 use std::collections::BTreeMap;
 
 /// A graph ready for `phonon_systems::build_world`.
@@ -13,6 +15,7 @@ pub struct Graph {
     /// Output nodes in mixing order (`out`, then `o1`/`d1`, `o2`/`d2`, …).
     pub outputs: Vec<usize>,
     pub sources: Vec<SourceSpec>,
+    pub controls: Vec<ControlSpec>,
     pub cps: Rational,
 }
 
@@ -29,6 +32,50 @@ enum Ref {
     Bus(String),
 }
 
+/// Resolves `~name` inside pattern text to the pattern of that bus.
+struct SceneEnv<'s> {
+    scene: &'s Scene,
+    file: &'s str,
+    stack: std::cell::RefCell<Vec<String>>,
+}
+
+impl Env for SceneEnv<'_> {
+    fn bus(&self, name: &str, pos: usize) -> EResult<LVal> {
+        let Some(e) = self.scene.buses.get(name) else {
+            let hint = did_you_mean(name, self.scene.buses.keys().map(|k| k.as_str()));
+            return Err(EvalError { pos, msg: format!("unknown bus '~{name}'{hint}") });
+        };
+        let Expr::Pattern(text) = e else {
+            return Err(EvalError { pos, msg: format!("'~{name}' is a signal, not a pattern: a pattern can only use pattern buses") });
+        };
+        if self.stack.borrow().iter().any(|n| n == name) {
+            return Err(EvalError { pos, msg: format!("pattern bus '~{name}' is defined in terms of itself") });
+        }
+        self.stack.borrow_mut().push(name.to_string());
+        let r = crate::lang::eval_pattern_in(text, &format!("{} (bus '~{name}')", self.file), self);
+        self.stack.borrow_mut().pop();
+        r.map(LVal::Pat).map_err(|e| EvalError { pos, msg: e.to_string() })
+    }
+}
+
+/// A pattern of numbers as a stepped control signal: a [`ControlSource`].
+pub struct PatternControl {
+    pat: Pattern<f64>,
+}
+
+impl ControlSource for PatternControl {
+    fn query(&self, begin: Rational, end: Rational, out: &mut Vec<(Rational, f32)>) {
+        let mut haps = self.pat.query(crate::pattern::Span::new(begin, end));
+        haps.sort_by_key(|h| h.part.begin);
+        for h in haps {
+            // an onset, an analog sample, or the value already sounding at the block start
+            if h.whole.is_none() || h.has_onset() || h.part.begin == begin {
+                out.push((h.part.begin, h.value as f32));
+            }
+        }
+    }
+}
+
 struct Builder<'s> {
     scene: &'s Scene,
     file: &'s str,
@@ -36,6 +83,11 @@ struct Builder<'s> {
     /// Unresolved inputs, per node.
     refs: Vec<Vec<Ref>>,
     sources: Vec<SourceSpec>,
+    controls: Vec<ControlSpec>,
+    /// Inputs of the effect chains being instantiated (innermost last).
+    inputs: Vec<Val>,
+    /// Chain buses being instantiated (to refuse a chain that applies itself).
+    applying: Vec<String>,
 }
 
 /// Output names in mixing order: `out` = 0, `oN`/`dN` = N.
@@ -85,11 +137,38 @@ impl<'s> Builder<'s> {
             Expr::Num(x) => self.num(*x, ctx)?,
             Expr::Bus(name) => {
                 let name = name.strip_prefix('~').unwrap_or(name);
-                if !self.scene.buses.contains_key(name) {
+                let Some(def) = self.scene.buses.get(name) else {
                     let hint = did_you_mean(name, self.scene.buses.keys().map(|k| k.as_str()));
                     return Err(self.err(ctx, format!("unknown bus '~{name}'{hint}")));
+                };
+                if def.uses_input() {
+                    return Err(self.err(ctx, format!("'~{name}' is an effect chain: apply it to a signal with '# ~{name}'")));
                 }
                 Val::Bus(name.to_string())
+            }
+            Expr::Input => match self.inputs.last() {
+                Some(v) => v.clone(),
+                None => return Err(self.err(ctx, "an effect chain's input is used outside a chain".into())),
+            },
+            Expr::Apply(input, fx) => {
+                let fx = fx.strip_prefix('~').unwrap_or(fx);
+                let Some(def) = self.scene.buses.get(fx) else {
+                    let hint = did_you_mean(fx, self.scene.buses.keys().map(|k| k.as_str()));
+                    return Err(self.err(ctx, format!("unknown bus '~{fx}'{hint}")));
+                };
+                if !def.uses_input() {
+                    return Err(self.err(ctx, format!("'~{fx}' is a signal, not an effect chain: '# ~{fx}' needs a bus like '~{fx}: lpf 800 0.7'")));
+                }
+                if self.applying.iter().any(|n| n == fx) || self.applying.len() > 64 {
+                    return Err(self.err(ctx, format!("effect chain '~{fx}' applies itself")));
+                }
+                let v = self.expr(input, ctx)?;
+                self.inputs.push(v);
+                self.applying.push(fx.to_string());
+                let out = self.expr(def, &format!("effect chain '~{fx}'"));
+                self.applying.pop();
+                self.inputs.pop();
+                out?
             }
             Expr::Sine(f) => self.osc(OscShape::Sine, f, ctx)?,
             Expr::Saw(f) => self.osc(OscShape::Saw, f, ctx)?,
@@ -127,6 +206,13 @@ impl<'s> Builder<'s> {
                 };
                 Val::Node(self.push(kind, refs))
             }
+            Expr::Pattern(text) => {
+                let pat = self.pattern(text, ctx)?;
+                let initial = pat.query_arc(Rational::ZERO, Rational::ZERO).first().map_or(0.0, |h| h.value as f32);
+                let node = self.push(NodeKind::Control, vec![]);
+                self.controls.push(ControlSpec { source: Box::new(PatternControl { pat }), target: node, initial });
+                Val::Node(node)
+            }
             Expr::Tones(t) => {
                 let source = ToneSequence::new(t, ctx).map_err(|m| self.err(ctx, m))?;
                 let bus = self.push(NodeKind::VoiceBus, vec![]);
@@ -134,6 +220,21 @@ impl<'s> Builder<'s> {
                 Val::Node(bus)
             }
         })
+    }
+
+    /// Evaluate pattern text as numbers; control maps (`s "bd"`) are not signals.
+    fn pattern(&self, text: &str, ctx: &str) -> Result<Pattern<f64>, Error> {
+        let env = SceneEnv { scene: self.scene, file: self.file, stack: Default::default() };
+        let pat = crate::lang::eval_pattern_in(text, &format!("{} ({ctx}, pattern)", self.file), &env)?;
+        let probe = crate::query::guarded_query(&pat, crate::pattern::Span::new(Rational::ZERO, Rational::integer(4)))
+            .map_err(|e| self.err(ctx, e.to_string()))?;
+        if probe.iter().any(|h| matches!(h.value, Value::Map(_))) {
+            return Err(self.err(
+                ctx,
+                format!("the pattern {text} makes control maps (s, n, …), not numbers; as a signal it needs numbers like \"<300 2000>\""),
+            ));
+        }
+        Ok(pat.filter_values(|v| v.as_num().is_some()).fmap(|v| v.as_num().unwrap_or(0.0)))
     }
 
     fn osc(&mut self, shape: OscShape, f: &Expr, ctx: &str) -> Result<Val, Error> {
@@ -183,18 +284,21 @@ pub fn build_graph(scene: &Scene, file: &str) -> Result<Graph, Error> {
     let cps = Rational::approximate(scene.cps, 100_000)
         .filter(|c| *c > Rational::ZERO && scene.cps <= 1000.0)
         .ok_or_else(|| Error::Scene { file: file.to_string(), msg: format!("cps must be a positive number up to 1000, got {}", scene.cps) })?;
-    let mut b = Builder { scene, file, nodes: Vec::new(), refs: Vec::new(), sources: Vec::new() };
+    let mut b = Builder { scene, file, nodes: Vec::new(), refs: Vec::new(), sources: Vec::new(), controls: Vec::new(), inputs: Vec::new(), applying: Vec::new() };
 
     // every bus gets a root node
     let mut bus_root: BTreeMap<String, Val> = BTreeMap::new();
     for (name, e) in &scene.buses {
+        if e.uses_input() {
+            continue; // effect chains are instantiated where they are applied
+        }
         let ctx = format!("bus '~{name}'");
         let v = b.expr(e, &ctx)?;
         bus_root.insert(name.clone(), v);
     }
     // resolve aliases (`~a: Bus("b")`) and constants to nodes
     let mut bus_node: BTreeMap<&str, usize> = BTreeMap::new();
-    for name in scene.buses.keys() {
+    for name in scene.buses.keys().filter(|n| !scene.buses[*n].uses_input()) {
         let mut cur = name.clone();
         let mut hops = 0;
         let node = loop {
@@ -249,7 +353,7 @@ pub fn build_graph(scene: &Scene, file: &str) -> Result<Graph, Error> {
             })
             .collect();
     }
-    Ok(Graph { nodes: b.nodes, outputs, sources: b.sources, cps })
+    Ok(Graph { nodes: b.nodes, outputs, sources: b.sources, controls: b.controls, cps })
 }
 
 /// A repeating list of tones: an [`EventSource`].

@@ -60,7 +60,7 @@ impl Engine {
             voices: cfg.voices,
             threads: cfg.threads,
         };
-        let mut world = build_world(graph.nodes, &graph.outputs, graph.sources, &wc)?;
+        let mut world = build_world(graph.nodes, &graph.outputs, graph.sources, graph.controls, &wc)?;
         let mut schedule = build_schedule();
         schedule
             .initialize(&mut world)

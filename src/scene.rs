@@ -73,6 +73,14 @@ pub enum Expr {
     Bpf(Box<Expr>, Box<Expr>, Box<Expr>),
     /// `Delay(input, time_s, feedback, mix)`: mix 0 = dry, 1 = wet only.
     Delay(Box<Expr>, Box<Expr>, Box<Expr>, Box<Expr>),
+    /// A pattern in Tidal's syntax (`"<300 2000>"`, `fast 2 $ "0 .. 3" * 100 + 200`): used where
+    /// a number is expected, it is a stepped control signal, exact at event edges (rests hold).
+    Pattern(String),
+    /// The input of an effect chain: a bus whose expression uses `Input` is a chain (`~fx: delay
+    /// 0.3 0.4 # lpf 2000`), instantiated afresh by every [`Expr::Apply`].
+    Input,
+    /// `Apply(input, "fx")`: a fresh instance of chain bus `~fx` with `input` as its input.
+    Apply(Box<Expr>, String),
     /// A voice bus playing a repeating list of tones (one voice each): the event source until
     /// patterns land.
     Tones(Tones),
@@ -184,15 +192,16 @@ impl Scene {
         ron::ser::to_string_pretty(self, cfg).expect("a Scene always serialises")
     }
 
-    /// Load a scene from a file: `.ron` (the `.ph` language arrives with its parser).
+    /// Load a scene from a file: `.ph` (the language) or `.ron` (the same scene as data).
     pub fn load(path: &Path) -> Result<Scene, Error> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
         let name = path.display().to_string();
         match path.extension().and_then(|e| e.to_str()) {
-            Some("ron") | None => Scene::from_ron(&text, &name),
+            Some("ron") => Scene::from_ron(&text, &name),
+            Some("ph") | None => crate::lang::ph::parse_ph(&text, &name),
             Some(other) => Err(Error::Scene {
                 file: name,
-                msg: format!("unknown scene format '.{other}' (expected a .ron file)"),
+                msg: format!("unknown scene format '.{other}' (expected a .ph or .ron file)"),
             }),
         }
     }
@@ -220,5 +229,20 @@ mod tests {
         assert_eq!(parse_fraction(" 0.125 "), Some(Rational::new(1, 8)));
         assert_eq!(parse_fraction("1/0"), None);
         assert_eq!(parse_fraction("x"), None);
+    }
+}
+
+impl Expr {
+    /// Does this expression use [`Expr::Input`] (is it an effect chain)?
+    pub fn uses_input(&self) -> bool {
+        match self {
+            Expr::Input => true,
+            Expr::Num(_) | Expr::Bus(_) | Expr::Noise | Expr::Pattern(_) | Expr::Tones(_) => false,
+            Expr::Sine(a) | Expr::Saw(a) | Expr::Square(a) | Expr::Tri(a) | Expr::Impulse(a) => a.uses_input(),
+            Expr::Apply(a, _) => a.uses_input(),
+            Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) => a.uses_input() || b.uses_input(),
+            Expr::Lpf(a, b, c) | Expr::Hpf(a, b, c) | Expr::Bpf(a, b, c) => a.uses_input() || b.uses_input() || c.uses_input(),
+            Expr::Delay(a, b, c, d) => a.uses_input() || b.uses_input() || c.uses_input() || d.uses_input(),
+        }
     }
 }

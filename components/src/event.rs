@@ -58,3 +58,21 @@ pub struct EventSourceSlot {
     /// Arena offset of the stereo [`crate::VoiceBus`] node its voices accumulate into.
     pub target: usize,
 }
+
+/// A source of stepped control values (a pattern of numbers used as a signal).
+///
+/// Contract: append `(onset, value)` for every value change whose onset lies in `[begin, end)`,
+/// in time order. Between changes the last value holds.
+pub trait ControlSource: Send + Sync + 'static {
+    fn query(&self, begin: Rational, end: Rational, out: &mut Vec<(Rational, f32)>);
+}
+
+/// An entity that writes a control node's buffer every block.
+#[derive(Component)]
+pub struct ControlSlot {
+    pub source: Box<dyn ControlSource>,
+    /// Arena offset of the mono [`crate::NodeKind::Control`] node it fills.
+    pub target: usize,
+    /// The value held from the previous block.
+    pub last: f32,
+}

@@ -27,7 +27,7 @@ mod resources;
 mod time;
 mod voice;
 
-pub use event::{EventSource, EventSourceSlot, Instrument, Trigger};
+pub use event::{ControlSlot, ControlSource, EventSource, EventSourceSlot, Instrument, Trigger};
 pub use node::{
     BinaryOp, BusName, DspState, FilterMode, Input, Inputs, Node, NodeKind, OscShape, Param, Slot,
     SvfState, VoiceBus,

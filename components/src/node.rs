@@ -54,6 +54,9 @@ pub enum NodeKind {
     Filter { mode: FilterMode, input: Param, cutoff: Param, q: Param },
     /// Delay line of up to `max_time` seconds with internal feedback and dry/wet mix.
     Delay { input: Param, time: Param, feedback: Param, mix: Param, max_time: f32 },
+    /// A stepped control signal written by the schedule system from a pattern (piecewise
+    /// constant, changing exactly at event onsets); the kernel leaves the buffer as written.
+    Control,
     /// The sum of all voices that target this node (filled by the voice system; the kernel
     /// leaves the buffer as the voices wrote it).
     VoiceBus,
@@ -87,6 +90,7 @@ impl NodeKind {
             },
             NodeKind::Delay { .. } => "delay",
             NodeKind::VoiceBus => "voices",
+            NodeKind::Control => "control",
             NodeKind::Output { .. } => "output",
         }
     }
@@ -109,7 +113,7 @@ impl NodeKind {
     pub fn fixed_channels(&self) -> Option<u8> {
         match self {
             NodeKind::VoiceBus | NodeKind::Output { .. } => Some(2),
-            NodeKind::Constant(_) | NodeKind::Osc { .. } | NodeKind::Noise { .. } => Some(1),
+            NodeKind::Constant(_) | NodeKind::Osc { .. } | NodeKind::Noise { .. } | NodeKind::Control => Some(1),
             _ => None,
         }
     }

@@ -5,6 +5,8 @@
 pub struct Token {
     pub kind: Tok,
     pub pos: usize,
+    /// Byte offset just past the token.
+    pub end: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -133,9 +135,9 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
             }
             other => return Err(LexError { pos: i, msg: format!("unexpected character '{other}'") }),
         };
-        out.push(Token { kind, pos: start });
+        out.push(Token { kind, pos: start, end: i });
     }
-    out.push(Token { kind: Tok::Eof, pos: src.len() });
+    out.push(Token { kind: Tok::Eof, pos: src.len(), end: src.len() });
     Ok(out)
 }
 

@@ -6,6 +6,7 @@ pub mod eval;
 pub mod lexer;
 pub mod library;
 pub mod parser;
+pub mod ph;
 
 use crate::error::Error;
 use eval::{Env, NoBuses, Pat};
@@ -16,13 +17,20 @@ pub fn eval_pattern(src: &str, file: &str) -> Result<Pat, Error> {
 }
 
 pub fn eval_pattern_in(src: &str, file: &str, env: &dyn Env) -> Result<Pat, Error> {
+    eval_range(src, (0, src.len()), file, env)
+}
+
+/// Evaluate the expression in `src[a..z]` as a pattern; errors point into the whole `src`.
+pub fn eval_range(src: &str, (a, z): (usize, usize), file: &str, env: &dyn Env) -> Result<Pat, Error> {
     let at = |pos: usize, msg: String| {
-        let before = &src[..pos.min(src.len())];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let (line, col) = ph::line_col(src, pos);
         Error::syntax(file, src, line, col, msg)
     };
-    let toks = lexer::lex(src).map_err(|e| at(e.pos, e.msg))?;
+    let mut toks = lexer::lex(&src[a..z]).map_err(|e| at(a + e.pos, e.msg))?;
+    for t in &mut toks {
+        t.pos += a;
+        t.end += a;
+    }
     let expr = parser::parse_expr(&toks).map_err(|e| at(e.pos, e.msg))?;
     let v = eval::eval(&expr, env).map_err(|e| at(e.pos, e.msg))?;
     v.to_pat(expr.pos).map_err(|e| at(e.pos, e.msg))

@@ -8,6 +8,8 @@ use super::lexer::{Tok, Token};
 pub struct Expr {
     pub kind: ExprKind,
     pub pos: usize,
+    /// Byte offset just past the expression's last token (parentheses around it excluded).
+    pub end: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -63,7 +65,11 @@ pub fn is_tidal_op(op: &str) -> bool {
 struct Parser<'t> {
     toks: &'t [Token],
     i: usize,
+    depth: usize,
 }
+
+/// How deeply expressions may nest before it is an error (not a stack overflow).
+pub const MAX_NESTING: usize = 500;
 
 impl<'t> Parser<'t> {
     fn peek(&self) -> &Tok {
@@ -71,6 +77,10 @@ impl<'t> Parser<'t> {
     }
     fn pos(&self) -> usize {
         self.toks[self.i].pos
+    }
+    /// End of the last consumed token.
+    fn last_end(&self) -> usize {
+        if self.i == 0 { 0 } else { self.toks[self.i - 1].end }
     }
     fn next(&mut self) -> &Token {
         let t = &self.toks[self.i];
@@ -93,6 +103,16 @@ impl<'t> Parser<'t> {
 
     /// Precedence climbing over binary operators.
     fn expr(&mut self, min_prec: u8) -> Result<Expr, ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return self.err(format!("expression nested more than {MAX_NESTING} deep"));
+        }
+        let r = self.expr_inner(min_prec);
+        self.depth -= 1;
+        r
+    }
+
+    fn expr_inner(&mut self, min_prec: u8) -> Result<Expr, ParseError> {
         let mut lhs = self.application()?;
         while let Tok::Op(op) = self.peek().clone() {
             let Some((prec, right)) = fixity(&op) else {
@@ -108,7 +128,7 @@ impl<'t> Parser<'t> {
             let pos = self.pos();
             self.next();
             let rhs = self.expr(if right { prec } else { prec + 1 })?;
-            lhs = Expr { kind: ExprKind::Op(op, Box::new(lhs), Box::new(rhs)), pos };
+            lhs = Expr { kind: ExprKind::Op(op, Box::new(lhs), Box::new(rhs)), pos, end: self.last_end() };
         }
         Ok(lhs)
     }
@@ -123,14 +143,19 @@ impl<'t> Parser<'t> {
         {
             let pos = self.pos();
             self.next();
-            let e = self.application()?;
-            return Ok(Expr { kind: ExprKind::Neg(Box::new(e)), pos });
+            self.depth += 1;
+            if self.depth > MAX_NESTING {
+                return self.err(format!("expression nested more than {MAX_NESTING} deep"));
+            }
+            let e = self.application();
+            self.depth -= 1;
+            return Ok(Expr { kind: ExprKind::Neg(Box::new(e?)), pos, end: self.last_end() });
         }
         let mut f = self.atom()?;
         while self.starts_atom() {
             let a = self.atom()?;
             let pos = f.pos;
-            f = Expr { kind: ExprKind::App(Box::new(f), Box::new(a)), pos };
+            f = Expr { kind: ExprKind::App(Box::new(f), Box::new(a)), pos, end: self.last_end() };
         }
         Ok(f)
     }
@@ -176,7 +201,7 @@ impl<'t> Parser<'t> {
             }
             other => return self.err(format!("expected an expression, found {}", describe(&other))),
         };
-        Ok(Expr { kind, pos })
+        Ok(Expr { kind, pos, end: self.last_end() })
     }
 
     /// After `(`: a section, an operator function, a tuple or a grouped expression.
@@ -185,7 +210,7 @@ impl<'t> Parser<'t> {
             self.next();
             if *self.peek() == Tok::RParen {
                 self.next();
-                return Ok(Expr { kind: ExprKind::OpFunc(op), pos });
+                return Ok(Expr { kind: ExprKind::OpFunc(op), pos, end: self.last_end() });
             }
             if fixity(&op).is_none() {
                 return self.err(format!("unknown operator '{op}'"));
@@ -194,18 +219,18 @@ impl<'t> Parser<'t> {
                 // `(-1)` and `(- 1)` are negation, as in Haskell
                 let e = self.expr(0)?;
                 self.expect(Tok::RParen, "')'")?;
-                return Ok(Expr { kind: ExprKind::Neg(Box::new(e)), pos });
+                return Ok(Expr { kind: ExprKind::Neg(Box::new(e)), pos, end: self.last_end() });
             }
             let e = self.expr(0)?;
             self.expect(Tok::RParen, "')'")?;
-            return Ok(Expr { kind: ExprKind::SectionRight(op, Box::new(e)), pos });
+            return Ok(Expr { kind: ExprKind::SectionRight(op, Box::new(e)), pos, end: self.last_end() });
         }
         let first = self.expr(0)?;
         match self.peek().clone() {
             Tok::Op(op) if matches!(self.toks[self.i + 1].kind, Tok::RParen) => {
                 self.next();
                 self.next();
-                Ok(Expr { kind: ExprKind::SectionLeft(op, Box::new(first)), pos })
+                Ok(Expr { kind: ExprKind::SectionLeft(op, Box::new(first)), pos, end: self.last_end() })
             }
             Tok::Comma => {
                 let mut items = vec![first];
@@ -214,7 +239,7 @@ impl<'t> Parser<'t> {
                     items.push(self.expr(0)?);
                 }
                 self.expect(Tok::RParen, "',' or ')'")?;
-                Ok(Expr { kind: ExprKind::Tuple(items), pos })
+                Ok(Expr { kind: ExprKind::Tuple(items), pos, end: self.last_end() })
             }
             _ => {
                 self.expect(Tok::RParen, "')'")?;
@@ -242,7 +267,7 @@ fn describe(t: &Tok) -> String {
 
 /// Parse one whole expression.
 pub fn parse_expr(toks: &[Token]) -> Result<Expr, ParseError> {
-    let mut p = Parser { toks, i: 0 };
+    let mut p = Parser { toks, i: 0, depth: 0 };
     let e = p.expr(0)?;
     if *p.peek() != Tok::Eof {
         return p.err(format!("expected an operator or the end of the expression, found {}", describe(p.peek())));

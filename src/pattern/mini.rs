@@ -258,14 +258,15 @@ impl Parser {
     /// `,`, `|`, a closing bracket or the end (after skipping spaces).
     ///
     /// `numeric` is the sequence of step counts after `{ }%` (Tidal's `pSequence pRational`):
-    /// it also stops at the first step after the first that does not start with a number.
+    /// it also stops at the first step after the first that Tidal's `pRational` would not
+    /// start on (so `{a b}%4 sn` has one step count, `{a b}%4 [1 2]` two).
     fn sequence(&mut self, numeric: bool) -> Result<Node, MiniError> {
         let mut steps = Vec::new();
         let mut degrade = None;
         loop {
             self.ws();
             let Some(c) = self.peek() else { break };
-            if is_terminator(c) || (numeric && !steps.is_empty() && c != '?' && self.lex_number(self.i).is_none()) {
+            if is_terminator(c) || (numeric && !steps.is_empty() && c != '?' && !self.starts_rational()) {
                 break;
             }
             match c {
@@ -549,6 +550,15 @@ impl Parser {
                 None => self.expected("a step (a word, a number, '~', '[', '<' or '{')"),
             },
             _ => self.expected("a step (a word, a number, '~', '[', '<' or '{')"),
+        }
+    }
+
+    /// Could a step of numbers (Tidal's `pPart pRational`) start here?
+    fn starts_rational(&self) -> bool {
+        match self.peek() {
+            Some('[' | '<' | '{') => true,
+            Some(c) if ratio_char(c).is_some() => !self.peek_at(1).is_some_and(char::is_alphabetic),
+            _ => self.lex_number(self.i).is_some(),
         }
     }
 

@@ -55,7 +55,7 @@ fn params(kind: &NodeKind) -> Vec<Param> {
         NodeKind::Filter { input, cutoff, q, .. } => vec![*input, *cutoff, *q],
         NodeKind::Delay { input, time, feedback, mix, .. } => vec![*input, *time, *feedback, *mix],
         NodeKind::Output { input } => vec![*input],
-        NodeKind::Constant(_) | NodeKind::Noise { .. } | NodeKind::VoiceBus => vec![],
+        NodeKind::Constant(_) | NodeKind::Noise { .. } | NodeKind::VoiceBus | NodeKind::Control => vec![],
     }
 }
 

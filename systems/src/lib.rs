@@ -77,6 +77,14 @@ pub struct SourceSpec {
     pub target: usize,
 }
 
+/// A control source and the node (by index) it fills; that node must be a `Control` node.
+pub struct ControlSpec {
+    pub source: Box<dyn ControlSource>,
+    pub target: usize,
+    /// The value before the first change (the pattern's value at cycle 0).
+    pub initial: f32,
+}
+
 /// Errors building a World from a graph.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -84,6 +92,8 @@ pub enum BuildError {
     Graph(#[from] GraphError),
     #[error("event source #{0} must feed a voice bus node")]
     SourceTarget(usize),
+    #[error("control source #{0} must feed a control node")]
+    ControlTarget(usize),
     #[error("could not start the DSP thread pool: {0}")]
     Pool(#[from] rayon::ThreadPoolBuildError),
     #[error("the block length must be at least 1 sample and the sample rate at least 1 Hz")]
@@ -107,7 +117,13 @@ pub fn initial_state(kind: &NodeKind, channels: u8, sample_rate: u32, block_len:
 /// Compile `nodes` and build a World: one entity per node (in arena order), one per event
 /// source, a pre-spawned voice pool, and the block resources. `outputs` lists the output nodes
 /// in mixing order.
-pub fn build_world(nodes: Vec<NodeSpec>, outputs: &[usize], sources: Vec<SourceSpec>, cfg: &WorldConfig) -> Result<World, BuildError> {
+pub fn build_world(
+    nodes: Vec<NodeSpec>,
+    outputs: &[usize],
+    sources: Vec<SourceSpec>,
+    controls: Vec<ControlSpec>,
+    cfg: &WorldConfig,
+) -> Result<World, BuildError> {
     if cfg.block_len == 0 || cfg.sample_rate == 0 {
         return Err(BuildError::BadConfig);
     }
@@ -142,6 +158,12 @@ pub fn build_world(nodes: Vec<NodeSpec>, outputs: &[usize], sources: Vec<SourceS
         }
         world.spawn(EventSourceSlot { source: s.source, target: compiled.offset[s.target] });
     }
+    for (i, c) in controls.into_iter().enumerate() {
+        if nodes.get(c.target).map(|n| &n.kind) != Some(&NodeKind::Control) {
+            return Err(BuildError::ControlTarget(i));
+        }
+        world.spawn(ControlSlot { source: c.source, target: compiled.offset[c.target], last: c.initial });
+    }
     for _ in 0..cfg.voices {
         world.spawn(Voice::default());
     }
@@ -175,7 +197,8 @@ pub mod transport {
 }
 
 pub mod events {
-    //! Step 2: event sources → voices at exact sample offsets.
+    //! Step 2: event sources → voices at exact sample offsets; control sources → stepped
+    //! control buffers, exact at event edges.
     use super::*;
 
     /// Query every source over this block's arc and start a pooled voice per trigger.
@@ -184,6 +207,9 @@ pub mod events {
     /// size; a full pool drops the event and counts it in [`VoiceStats::dropped`].
     pub fn schedule_events(
         sources: Query<&EventSourceSlot>,
+        mut controls: Query<&mut ControlSlot>,
+        mut arena: ResMut<Arena>,
+        mut changes: Local<Vec<(Rational, f32)>>,
         mut free: Query<(Entity, &mut Voice), Without<Active>>,
         transport: Res<Transport>,
         mut stats: ResMut<VoiceStats>,
@@ -194,6 +220,25 @@ pub mod events {
         let (c0, c1) = transport.arc;
         if c0 >= c1 {
             return;
+        }
+        let block = transport.block_len;
+        for mut ctl in &mut controls {
+            changes.clear();
+            ctl.source.query(c0, c1, &mut changes);
+            let out = &mut arena.0[ctl.target..ctl.target + block];
+            let mut value = ctl.last;
+            let mut from = 0usize;
+            for &(t, v) in changes.iter() {
+                let Ok(at) = transport.sample_at(t) else { continue };
+                let offset = (at - transport.block_start as i64).clamp(0, block as i64) as usize;
+                if offset > from {
+                    out[from..offset].fill(value);
+                    from = offset;
+                }
+                value = v;
+            }
+            out[from..].fill(value);
+            ctl.last = value;
         }
         let sr = transport.sample_rate as f32;
         let mut free_voices = free.iter_mut();

@@ -170,7 +170,8 @@ fn run(job: &mut Job<'_>, r: &Reader<'_>, sample_rate: f32, out: &mut [f32]) {
             }
             *pos = new_pos;
         }
-        (NodeKind::VoiceBus, _) => {} // the voice system has already filled the buffer
+        // the voice system / the schedule system has already filled these buffers
+        (NodeKind::VoiceBus | NodeKind::Control, _) => {}
         (NodeKind::Output { input }, _) => {
             let (l, rr) = out.split_at_mut(block);
             match r.param(*input, ins, 0) {

@@ -1,0 +1,576 @@
+//! The `.ph` language: statements of buses, outputs and tempo, each an expression in Tidal's
+//! syntax, elaborated into the same [`Scene`] a RON file holds.
+//!
+//! Elaboration decides, for every subexpression, whether it is a **signal** (an audio-rate DSP
+//! graph: `saw 55 # lpf 800 0.8`), a **pattern** (Tidal: `every 4 rev $ s "bd sn"`, kept as its
+//! source text and evaluated by the pattern engine), a **number**, or an **effect chain** waiting
+//! for its input (`~fx: delay 0.3 0.4 # lpf 2000`). Patterns used where a signal is expected are
+//! stepped control signals, exact at event edges.
+
+use super::lexer::{Tok, lex};
+use super::parser::{Expr as Ast, ExprKind, parse_expr};
+use crate::error::{Error, did_you_mean};
+use crate::scene::{Expr, Scene};
+use std::collections::BTreeMap;
+
+/// How deeply expressions may nest (brackets, applications) before it is an error.
+pub const MAX_DEPTH: usize = 200;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Head {
+    Bus(String),
+    Out(String),
+    Tempo(&'static str),
+    Hush,
+    Panic,
+}
+
+struct Stmt {
+    head: Head,
+    /// Byte offset of the statement's first character.
+    at: usize,
+    /// The expression's byte range in the file.
+    body: (usize, usize),
+}
+
+/// What a subexpression is.
+#[derive(Debug, Clone)]
+enum El {
+    Num(f64),
+    Sig(Expr),
+    /// Pattern source text (a byte range of the file).
+    Pat(usize, usize),
+    /// A bus reference; what it is depends on the bus.
+    Bus(String),
+    /// An effect chain with an [`Expr::Input`] hole.
+    Fx(Expr),
+}
+
+struct Elab<'s> {
+    src: &'s str,
+    file: &'s str,
+    /// Bus name → its parsed body.
+    bus_ast: BTreeMap<String, Ast>,
+    /// Bus kinds, memoised: `Some(true)` = signal or chain, `Some(false)` = pattern/number.
+    kinds: std::cell::RefCell<BTreeMap<String, Option<bool>>>,
+    /// Pattern buses being evaluated (to refuse one defined in terms of itself).
+    evaluating: std::cell::RefCell<Vec<String>>,
+}
+
+const OSCS: &[&str] = &["sine", "saw", "square", "tri", "impulse"];
+const EFFECTS: &[(&str, &str)] = &[
+    ("lpf", "lpf CUTOFF [Q]"),
+    ("hpf", "hpf CUTOFF [Q]"),
+    ("bpf", "bpf CENTRE [Q]"),
+    ("delay", "delay TIME [FEEDBACK] [MIX]"),
+];
+
+fn b(e: Expr) -> Box<Expr> {
+    Box::new(e)
+}
+
+impl<'s> Elab<'s> {
+    fn err(&self, pos: usize, msg: impl Into<String>) -> Error {
+        let (line, col) = line_col(self.src, pos);
+        Error::syntax(self.file, self.src, line, col, msg.into())
+    }
+
+    /// Is bus `name` a signal (or chain)? Patterns and numbers are not.
+    fn bus_is_signal(&self, name: &str) -> bool {
+        if let Some(k) = self.kinds.borrow().get(name) {
+            return k.unwrap_or(true); // in progress: a cycle — cycles are signals
+        }
+        let Some(ast) = self.bus_ast.get(name) else { return true };
+        self.kinds.borrow_mut().insert(name.to_string(), None);
+        let signal = matches!(self.elab(ast, 0), Ok(El::Sig(_) | El::Fx(_)));
+        self.kinds.borrow_mut().insert(name.to_string(), Some(signal));
+        signal
+    }
+
+    fn is_signal(&self, el: &El) -> bool {
+        match el {
+            El::Sig(_) | El::Fx(_) => true,
+            El::Bus(n) => self.bus_is_signal(n),
+            El::Num(_) | El::Pat(..) => false,
+        }
+    }
+
+    /// As a parameter of a signal node. Pattern text is evaluated once here, so its errors
+    /// point into this file.
+    fn param(&self, el: El, pos: usize) -> Result<Expr, Error> {
+        Ok(match el {
+            El::Num(n) => Expr::Num(n),
+            El::Sig(e) => e,
+            El::Pat(a, z) => {
+                super::eval_range(self.src, (a, z), self.file, self)?;
+                Expr::Pattern(self.src[a..z].to_string())
+            }
+            El::Bus(n) => Expr::Bus(n),
+            El::Fx(_) => return Err(self.err(pos, "an effect chain is not a signal: apply it to one with '#' (saw 55 # lpf 800)")),
+        })
+    }
+
+    fn elab(&self, e: &Ast, depth: usize) -> Result<El, Error> {
+        if depth > MAX_DEPTH {
+            return Err(self.err(e.pos, format!("expression nested more than {MAX_DEPTH} deep")));
+        }
+        let d = depth + 1;
+        let pat = || El::Pat(start(e), e.end);
+        Ok(match &e.kind {
+            ExprKind::Num(n) => El::Num(*n),
+            ExprKind::Str(_) => pat(),
+            ExprKind::Bus(n) => {
+                if !self.bus_ast.contains_key(n) {
+                    let hint = did_you_mean(n, self.bus_ast.keys().map(|k| k.as_str()));
+                    return Err(self.err(e.pos, format!("unknown bus '~{n}'{hint}")));
+                }
+                El::Bus(n.clone())
+            }
+            ExprKind::Name(n) if n == "noise" => El::Sig(Expr::Noise),
+            ExprKind::Name(n) if OSCS.contains(&n.as_str()) => {
+                return Err(self.err(e.pos, format!("'{n}' needs a frequency here: '{n} 440' (or a pattern: '{n} \"110 220\"')")));
+            }
+            ExprKind::Name(n) if EFFECTS.iter().any(|x| x.0 == n) => {
+                let usage = EFFECTS.iter().find(|x| x.0 == n).map_or("", |x| x.1);
+                return Err(self.err(e.pos, format!("'{n}' needs its arguments: {usage}")));
+            }
+            ExprKind::App(..) => {
+                let (head, args) = flatten(e);
+                match &head.kind {
+                    ExprKind::Name(n) if OSCS.contains(&n.as_str()) || n == "noise" => {
+                        if n == "noise" || args.len() != 1 {
+                            let want = if n == "noise" { "no arguments" } else { "one argument, the frequency" };
+                            return Err(self.err(e.pos, format!("'{n}' takes {want}, got {}", args.len())));
+                        }
+                        let f = self.param(self.elab(args[0], d)?, args[0].pos)?;
+                        El::Sig(match n.as_str() {
+                            "sine" => Expr::Sine(b(f)),
+                            "saw" => Expr::Saw(b(f)),
+                            "square" => Expr::Square(b(f)),
+                            "tri" => Expr::Tri(b(f)),
+                            _ => Expr::Impulse(b(f)),
+                        })
+                    }
+                    ExprKind::Name(n) if EFFECTS.iter().any(|x| x.0 == n) => {
+                        let usage = EFFECTS.iter().find(|x| x.0 == n).map_or("", |x| x.1);
+                        let max = if n == "delay" { 3 } else { 2 };
+                        if args.len() > max {
+                            return Err(self.err(args[max].pos, format!("'{n}' takes at most {max} arguments: {usage}")));
+                        }
+                        let mut ps = Vec::new();
+                        for a in &args {
+                            let el = self.elab(a, d)?;
+                            ps.push(self.param(el, a.pos)?);
+                        }
+                        let arg = |i: usize, default: f64| b(ps.get(i).cloned().unwrap_or(Expr::Num(default)));
+                        El::Fx(match n.as_str() {
+                            "lpf" => Expr::Lpf(b(Expr::Input), arg(0, 0.0), arg(1, std::f64::consts::FRAC_1_SQRT_2)),
+                            "hpf" => Expr::Hpf(b(Expr::Input), arg(0, 0.0), arg(1, std::f64::consts::FRAC_1_SQRT_2)),
+                            "bpf" => Expr::Bpf(b(Expr::Input), arg(0, 0.0), arg(1, std::f64::consts::FRAC_1_SQRT_2)),
+                            _ => Expr::Delay(b(Expr::Input), arg(0, 0.25), arg(1, 0.0), arg(2, 0.5)),
+                        })
+                    }
+                    ExprKind::Bus(n) => return Err(self.err(head.pos, format!("'~{n}' is a bus, not a function: it cannot take arguments"))),
+                    _ => {
+                        // a pattern function; its arguments must not be signals
+                        for a in &args {
+                            let el = self.elab(a, d)?;
+                            if matches!(el, El::Sig(_) | El::Fx(_)) {
+                                return Err(self.err(a.pos, "a signal cannot be the argument of a pattern function"));
+                            }
+                        }
+                        pat()
+                    }
+                }
+            }
+            ExprKind::Op(op, a, bb) => {
+                let (l, r) = (self.elab(a, d)?, self.elab(bb, d)?);
+                match op.as_str() {
+                    "#" if self.is_signal(&l) => self.chain(l, r, a.pos, bb.pos)?,
+                    "#" => {
+                        if matches!(r, El::Fx(_)) {
+                            return Err(self.err(bb.pos, "an effect (lpf, delay, …) needs a signal before '#'; patterns play through voices"));
+                        }
+                        pat()
+                    }
+                    "+" | "-" | "*" | "/" if self.is_signal(&l) || self.is_signal(&r) => {
+                        let (x, y) = (self.param(l, a.pos)?, self.param(r, bb.pos)?);
+                        El::Sig(match op.as_str() {
+                            "+" => Expr::Add(b(x), b(y)),
+                            "-" => Expr::Sub(b(x), b(y)),
+                            "*" => Expr::Mul(b(x), b(y)),
+                            _ => Expr::Div(b(x), b(y)),
+                        })
+                    }
+                    "+" | "-" | "*" | "/" => match (&l, &r) {
+                        (El::Num(x), El::Num(y)) => El::Num(match op.as_str() {
+                            "+" => x + y,
+                            "-" => x - y,
+                            "*" => x * y,
+                            _ => {
+                                if *y == 0.0 { 0.0 } else { x / y }
+                            }
+                        }),
+                        _ => pat(),
+                    },
+                    "$" => match (l, r) {
+                        (El::Fx(fx), r) if self.is_signal(&r) => El::Sig(substitute(&fx, &self.param(r, bb.pos)?)),
+                        (r, El::Fx(fx)) if self.is_signal(&r) => El::Sig(substitute(&fx, &self.param(r, a.pos)?)),
+                        (l, r) if self.is_signal(&l) || self.is_signal(&r) => {
+                            return Err(self.err(e.pos, "'$' between a signal and a pattern: signals chain with '#'"));
+                        }
+                        _ => pat(),
+                    },
+                    _ => {
+                        if self.is_signal(&l) || self.is_signal(&r) {
+                            return Err(self.err(e.pos, format!("'{op}' works on patterns; signals combine with + - * / and chain with #")));
+                        }
+                        pat()
+                    }
+                }
+            }
+            ExprKind::Neg(x) => match self.elab(x, d)? {
+                El::Num(n) => El::Num(-n),
+                el if self.is_signal(&el) => El::Sig(Expr::Mul(b(self.param(el, x.pos)?), b(Expr::Num(-1.0)))),
+                _ => pat(),
+            },
+            ExprKind::List(items) | ExprKind::Tuple(items) => {
+                for i in items {
+                    if self.is_signal(&self.elab(i, d)?) {
+                        return Err(self.err(i.pos, "lists of signals are not supported yet: add signals with '+'"));
+                    }
+                }
+                pat()
+            }
+            ExprKind::SectionLeft(_, x) | ExprKind::SectionRight(_, x) => {
+                self.elab(x, d)?;
+                pat()
+            }
+            ExprKind::Name(_) | ExprKind::OpFunc(_) => pat(),
+        })
+    }
+
+    /// `l # r` where `l` is a signal or a chain.
+    fn chain(&self, l: El, r: El, lpos: usize, rpos: usize) -> Result<El, Error> {
+        let lfx = matches!(l, El::Fx(_));
+        let input = match l {
+            El::Fx(fx) => fx,
+            other => self.param(other, lpos)?,
+        };
+        let out = match r {
+            El::Fx(fx) => substitute(&fx, &input),
+            El::Bus(n) => Expr::Apply(b(input), n),
+            _ => return Err(self.err(rpos, "after a signal, '#' needs an effect: lpf, hpf, bpf, delay, or an effect-chain bus")),
+        };
+        Ok(if lfx { El::Fx(out) } else { El::Sig(out) })
+    }
+}
+
+/// Where an expression's text starts (an operator expression's `pos` is its operator).
+fn start(e: &Ast) -> usize {
+    match &e.kind {
+        ExprKind::Op(_, a, _) => start(a).min(e.pos),
+        ExprKind::App(f, _) => start(f),
+        _ => e.pos,
+    }
+}
+
+impl super::eval::Env for Elab<'_> {
+    fn bus(&self, name: &str, pos: usize) -> super::eval::EResult<super::eval::Val> {
+        let fail = |msg: String| super::eval::EvalError { pos, msg };
+        let Some(ast) = self.bus_ast.get(name) else {
+            return Err(fail(format!("unknown bus '~{name}'{}", did_you_mean(name, self.bus_ast.keys().map(|k| k.as_str())))));
+        };
+        if self.bus_is_signal(name) {
+            return Err(fail(format!("'~{name}' is a signal, not a pattern: a pattern can only use pattern buses")));
+        }
+        if self.evaluating.borrow().iter().any(|n| n == name) {
+            return Err(fail(format!("pattern bus '~{name}' is defined in terms of itself")));
+        }
+        self.evaluating.borrow_mut().push(name.to_string());
+        let r = super::eval_range(self.src, (start(ast), ast.end), self.file, self);
+        self.evaluating.borrow_mut().pop();
+        r.map(super::eval::Val::Pat).map_err(|e| fail(e.to_string()))
+    }
+}
+
+/// `f a b c` → (`f`, [a, b, c]).
+fn flatten(e: &Ast) -> (&Ast, Vec<&Ast>) {
+    let mut args = Vec::new();
+    let mut cur = e;
+    while let ExprKind::App(f, a) = &cur.kind {
+        args.push(&**a);
+        cur = f;
+    }
+    args.reverse();
+    (cur, args)
+}
+
+/// Replace every [`Expr::Input`] in `fx` with `input`.
+fn substitute(fx: &Expr, input: &Expr) -> Expr {
+    let s = |e: &Expr| b(substitute(e, input));
+    match fx {
+        Expr::Input => input.clone(),
+        Expr::Sine(a) => Expr::Sine(s(a)),
+        Expr::Saw(a) => Expr::Saw(s(a)),
+        Expr::Square(a) => Expr::Square(s(a)),
+        Expr::Tri(a) => Expr::Tri(s(a)),
+        Expr::Impulse(a) => Expr::Impulse(s(a)),
+        Expr::Add(x, y) => Expr::Add(s(x), s(y)),
+        Expr::Sub(x, y) => Expr::Sub(s(x), s(y)),
+        Expr::Mul(x, y) => Expr::Mul(s(x), s(y)),
+        Expr::Div(x, y) => Expr::Div(s(x), s(y)),
+        Expr::Lpf(x, y, z) => Expr::Lpf(s(x), s(y), s(z)),
+        Expr::Hpf(x, y, z) => Expr::Hpf(s(x), s(y), s(z)),
+        Expr::Bpf(x, y, z) => Expr::Bpf(s(x), s(y), s(z)),
+        Expr::Delay(w, x, y, z) => Expr::Delay(s(w), s(x), s(y), s(z)),
+        Expr::Apply(x, n) => Expr::Apply(s(x), n.clone()),
+        other => other.clone(),
+    }
+}
+
+/// 1-based line and column (in characters) of byte offset `pos`.
+pub fn line_col(src: &str, pos: usize) -> (usize, usize) {
+    let before = &src[..pos.min(src.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Recognise a statement head at the start of `line` (already without leading whitespace).
+/// Returns the head and the byte length up to and including its `:` or `$`.
+fn statement_head(line: &str) -> Option<(Head, usize)> {
+    let word_end = |s: &str, from: usize| from + s[from..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(s.len() - from);
+    let sep = |s: &str, at: usize, dollar: bool| {
+        let rest = &s[at..];
+        let trimmed = rest.trim_start();
+        let skip = rest.len() - trimmed.len();
+        match trimmed.chars().next() {
+            Some(':') => Some(at + skip + 1),
+            Some('$') if dollar => Some(at + skip + 1),
+            _ => None,
+        }
+    };
+    if let Some(rest) = line.strip_prefix('~') {
+        let end = word_end(line, 1);
+        if end == 1 || !rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+            return None;
+        }
+        return sep(line, end, true).map(|n| (Head::Bus(line[1..end].to_string()), n));
+    }
+    let end = word_end(line, 0);
+    let word = &line[..end];
+    match word {
+        "hush" | "panic" if line[end..].trim().is_empty() || line[end..].trim_start().starts_with("--") => {
+            Some((if word == "hush" { Head::Hush } else { Head::Panic }, end))
+        }
+        "tempo" | "cps" | "bpm" => sep(line, end, false).map(|n| (Head::Tempo(if word == "bpm" { "bpm" } else { "cps" }), n)),
+        _ if crate::build::output_index(word).is_some() => sep(line, end, true).map(|n| (Head::Out(word.to_string()), n)),
+        _ => None,
+    }
+}
+
+/// Split a file into statements (a line that does not start one continues the previous).
+fn statements(src: &str, file: &str) -> Result<Vec<Stmt>, Error> {
+    let mut out: Vec<Stmt> = Vec::new();
+    let mut offset = 0;
+    for line in src.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let indent = content.len() - content.trim_start().len();
+        let body = &content[indent..];
+        let start = offset + indent;
+        offset += line.len();
+        if body.is_empty() || body.starts_with("--") {
+            continue;
+        }
+        if indent == 0
+            && let Some((head, n)) = statement_head(body)
+        {
+            out.push(Stmt { head, at: start, body: (start + n, offset - (line.len() - content.len())) });
+            continue;
+        }
+        match out.last_mut() {
+            Some(s) => s.body.1 = offset - (line.len() - content.len()),
+            None => {
+                let (l, c) = line_col(src, start);
+                return Err(Error::syntax(
+                    file,
+                    src,
+                    l,
+                    c,
+                    "expected a statement: '~name: …', 'out: …', 'o1: …', 'tempo: …' or 'hush' (a line that does not start a statement continues the one before, and there is none)".into(),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Parse the expression in `src[range]`, positions relative to the whole file.
+fn parse_body(src: &str, file: &str, (a, z): (usize, usize)) -> Result<Ast, Error> {
+    let at = |pos: usize, msg: String| {
+        let (l, c) = line_col(src, pos);
+        Error::syntax(file, src, l, c, msg)
+    };
+    let mut toks = lex(&src[a..z]).map_err(|e| at(a + e.pos, e.msg))?;
+    for t in &mut toks {
+        t.pos += a;
+        t.end += a;
+    }
+    if toks.len() == 1 {
+        return Err(at(a, "expected an expression after ':' (an empty bus or output)".into()));
+    }
+    let depth = toks.iter().fold((0usize, 0usize), |(d, m), t| match t.kind {
+        Tok::LParen | Tok::LBracket => (d + 1, m.max(d + 1)),
+        Tok::RParen | Tok::RBracket => (d.saturating_sub(1), m),
+        _ => (d, m),
+    });
+    if depth.1 > MAX_DEPTH {
+        return Err(at(a, format!("brackets nested more than {MAX_DEPTH} deep")));
+    }
+    parse_expr(&toks).map_err(|e| at(e.pos, e.msg))
+}
+
+/// Parse a `.ph` program into a scene (`file` names it in errors).
+pub fn parse_ph(src: &str, file: &str) -> Result<Scene, Error> {
+    let stmts = statements(src, file)?;
+    let mut scene = Scene::default();
+    let mut bus_ast: BTreeMap<String, Ast> = BTreeMap::new();
+    let mut outs: Vec<(String, Ast)> = Vec::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut hush = false;
+    for s in &stmts {
+        let here = |msg: String| {
+            let (l, c) = line_col(src, s.at);
+            Error::syntax(file, src, l, c, msg)
+        };
+        match &s.head {
+            Head::Hush | Head::Panic => hush = true,
+            Head::Tempo(kind) => {
+                let toks = lex(&src[s.body.0..s.body.1]).map_err(|e| here(e.msg))?;
+                let nums: Vec<f64> = toks.iter().filter_map(|t| if let Tok::Num(n) = t.kind { Some(n) } else { None }).collect();
+                let ok = toks.len() == nums.len() + 1;
+                scene.cps = match (*kind, nums.as_slice(), ok) {
+                    ("cps", [x], true) if *x > 0.0 => *x,
+                    ("bpm", [x], true) if *x > 0.0 => x / 240.0,
+                    ("bpm", [x, n], true) if *x > 0.0 && *n > 0.0 => x / 60.0 / n,
+                    _ => return Err(here(format!("expected {}", if *kind == "bpm" { "'bpm: 120' or 'bpm: 120 4' (beats per cycle)" } else { "a positive number of cycles per second, like 'tempo: 0.5'" }))),
+                };
+            }
+            Head::Bus(name) | Head::Out(name) => {
+                let key = if matches!(s.head, Head::Bus(_)) { format!("~{name}") } else { name.clone() };
+                if let Some(prev) = seen.insert(key.clone(), s.at) {
+                    return Err(here(format!("'{key}' is defined twice (first on line {})", line_col(src, prev).0)));
+                }
+                let ast = parse_body(src, file, s.body)?;
+                match &s.head {
+                    Head::Bus(_) => {
+                        bus_ast.insert(name.clone(), ast);
+                    }
+                    _ => outs.push((name.clone(), ast)),
+                }
+            }
+        }
+    }
+    let el = Elab { src, file, bus_ast, kinds: Default::default(), evaluating: Default::default() };
+    for (name, ast) in &el.bus_ast {
+        let v = match el.elab(ast, 0)? {
+            El::Fx(fx) => fx,
+            other => el.param(other, ast.pos)?,
+        };
+        scene.buses.insert(name.clone(), v);
+    }
+    for (name, ast) in &outs {
+        let v = el.elab(ast, 0)?;
+        let v = el.param(v, ast.pos)?;
+        scene.outputs.insert(name.clone(), v);
+    }
+    if hush {
+        scene.outputs.clear();
+    }
+    Ok(scene)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scene(src: &str) -> Scene {
+        parse_ph(src, "t.ph").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn error(src: &str) -> String {
+        match parse_ph(src, "t.ph") {
+            Ok(_) => panic!("expected an error for {src:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    /// Buses, outputs, `#` chains and arithmetic become the scene's signal graph.
+    #[test]
+    fn signals_chains_and_arithmetic() {
+        let s = scene("tempo: 0.5\n~lfo: sine 0.25 * 1000 + 1500\nout: saw 55 # lpf ~lfo 0.8 # delay 0.25 0.5\n");
+        assert_eq!(s.cps, 0.5);
+        assert_eq!(
+            s.buses["lfo"],
+            Expr::Add(b(Expr::Mul(b(Expr::Sine(b(Expr::Num(0.25)))), b(Expr::Num(1000.0)))), b(Expr::Num(1500.0)))
+        );
+        let lpf = Expr::Lpf(b(Expr::Saw(b(Expr::Num(55.0)))), b(Expr::Bus("lfo".into())), b(Expr::Num(0.8)));
+        assert_eq!(s.outputs["out"], Expr::Delay(b(lpf), b(Expr::Num(0.25)), b(Expr::Num(0.5)), b(Expr::Num(0.5))));
+    }
+
+    /// Long expressions continue on following lines; comments are ignored.
+    #[test]
+    fn continuation_lines_and_comments() {
+        let s = scene("-- a comment\nout: saw 110\n  # lpf 800 -- cutoff\n\n  # hpf 50\no1 $ sine 440 * 0.1\n");
+        assert!(matches!(s.outputs["out"], Expr::Hpf(..)));
+        assert!(matches!(s.outputs["o1"], Expr::Mul(..)));
+    }
+
+    /// Patterns where numbers are expected stay pattern text, in either `$` order.
+    #[test]
+    fn patterns_as_control_signals() {
+        let s = scene("~cutoffs: \"<300 200 1000>\" $ fast 7\nout: saw \"55 110\" # lpf ~cutoffs 0.5\n");
+        assert_eq!(s.buses["cutoffs"], Expr::Pattern("\"<300 200 1000>\" $ fast 7".into()));
+        let Expr::Lpf(input, _, _) = &s.outputs["out"] else { panic!() };
+        assert_eq!(**input, Expr::Saw(b(Expr::Pattern("\"55 110\"".into()))));
+    }
+
+    /// Effect-chain buses are instantiated where they are applied.
+    #[test]
+    fn effect_chain_buses() {
+        let s = scene("~fx: delay 0.3 0.4 # lpf 2000\nout: saw 55 # ~fx\n");
+        assert!(s.buses["fx"].uses_input());
+        assert_eq!(s.outputs["out"], Expr::Apply(b(Expr::Saw(b(Expr::Num(55.0)))), "fx".into()));
+    }
+
+    /// Tempo forms: cps, tempo, bpm (4 beats per cycle) and bpm with beats per cycle.
+    #[test]
+    fn tempo_forms() {
+        assert_eq!(scene("cps: 0.75\nout: 0").cps, 0.75);
+        assert_eq!(scene("bpm: 120\nout: 0").cps, 0.5);
+        assert_eq!(scene("bpm: 120 2\nout: 0").cps, 1.0);
+        assert!(scene("out: sine 440\nhush\n").outputs.is_empty());
+    }
+
+    /// Errors name the line and column and say what was expected.
+    #[test]
+    fn errors_have_places() {
+        assert!(error("out: saw 55 # lpff 800").contains("t.ph:1:"));
+        assert!(error("out: saw 55\n# lpf 800 0.7 0.1").contains("t.ph:2:15: 'lpf' takes at most 2 arguments"));
+        assert!(error("out: saw 55 # ~nope").contains("unknown bus '~nope'"));
+        assert!(error("out: sine 440 # ~lfoo\n~lfo: sine 1").contains("did you mean 'lfo'"));
+        assert!(error("foo bar").contains("t.ph:1:1: expected a statement"));
+        assert!(error("out:").contains("empty bus or output"));
+        assert!(error("out: sine 1\nout: sine 2").contains("defined twice (first on line 1)"));
+        assert!(error("tempo: fast").contains("positive number"));
+        assert!(error("out: (saw 55").contains("t.ph:1:13: expected ')'"));
+        assert!(error("out: sine").contains("needs a frequency"));
+        assert!(error("out: saw \"55 [110\"").contains("t.ph:1:18: in mini-notation: expected ']'"));
+        assert!(error("~p: fast 2 $ \"1 2\"\nout: saw (fsat 2 ~p)").contains("t.ph:2:11: unknown function 'fsat'"));
+        let deep_dollar = format!("out: {}\"1\"", "fast 1 $ ".repeat(3000));
+        assert!(error(&deep_dollar).contains("nested more than"));
+        let deep = format!("out: {}1{}", "(".repeat(5000), ")".repeat(5000));
+        assert!(error(&deep).contains("nested more than"));
+    }
+}
