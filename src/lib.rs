@@ -20,6 +20,7 @@ pub mod bench;
 pub mod build;
 pub mod engine;
 pub mod error;
+pub mod graph;
 pub mod lang;
 pub mod pattern;
 pub mod query;

@@ -39,6 +39,23 @@ enum Command {
         #[arg(long, default_value_t = 32)]
         bits: u16,
     },
+    /// Parse and compile a scene without rendering it: exit 0, or print the error.
+    Check {
+        /// Scene file (.ph or .ron).
+        scene: PathBuf,
+    },
+    /// Convert a scene between .ph and .ron (by the file extensions).
+    Convert {
+        from: PathBuf,
+        to: PathBuf,
+    },
+    /// Print the compiled graph: stages, nodes, edges; feedback edges marked.
+    Graph {
+        scene: PathBuf,
+        /// Graphviz dot output.
+        #[arg(long)]
+        dot: bool,
+    },
     /// Print the events of a pattern expression over an arc, as JSON.
     Query {
         /// The expression, as in a .ph file: 'jux rev $ s "bd*2 sn" # speed 2'.
@@ -77,6 +94,38 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
+        Command::Check { scene } => {
+            let name = scene.display().to_string();
+            let s = Scene::load(&scene)?;
+            let engine = Engine::new(&s, &name, EngineConfig { threads: 1, ..EngineConfig::default() })?;
+            let stages = engine.world().resource::<phonon::components::Stages>();
+            println!(
+                "{name}: ok — {} buses, {} outputs, {} nodes in {} stages, {} cps",
+                s.buses.len(),
+                s.outputs.len(),
+                stages.node_count,
+                stages.groups.last().map_or(0, |g| g.stage + 1),
+                s.cps
+            );
+            Ok(())
+        }
+        Command::Convert { from, to } => {
+            let s = Scene::load(&from)?;
+            let text = match to.extension().and_then(|e| e.to_str()) {
+                Some("ron") => s.to_ron(),
+                Some("ph") => phonon::lang::ph::to_ph(&s).map_err(|msg| Error::Scene { file: from.display().to_string(), msg })?,
+                _ => return Err(Error::Usage(format!("{}: the target must end in .ph or .ron", to.display()))),
+            };
+            std::fs::write(&to, text).map_err(|source| Error::Io { path: to.display().to_string(), source })?;
+            println!("{} → {}", from.display(), to.display());
+            Ok(())
+        }
+        Command::Graph { scene, dot } => {
+            let name = scene.display().to_string();
+            let s = Scene::load(&scene)?;
+            print!("{}", phonon::graph::describe(&s, &name, dot)?);
+            Ok(())
+        }
         Command::Query { expr, from, to } => {
             let (from, to) = (phonon::query::parse_time(&from)?, phonon::query::parse_time(&to)?);
             let events = phonon::query::query(&expr, from, to)?;

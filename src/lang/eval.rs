@@ -263,9 +263,13 @@ fn num(op: &str, x: f64, y: f64) -> f64 {
 }
 
 /// A value operator, as Tidal applies it to numbers, strings and control maps.
+///
+/// Maps merge (Tidal's `Map.union` family): keys on one side only are kept; shared keys get
+/// the operator (`<` keeps the left value, `>` the right). A bare number meeting a map stands
+/// for `n` (an integer) or `speed` (a fraction), as Tidal's `Num`/`Fractional` instances for
+/// control maps make it; strings keep the left value for arithmetic (Tidal 1.9).
 pub fn num_op(op: &str, a: &Value, b: &Value) -> Value {
     match (a, b) {
-        (_, _) if op == "<" => a.clone(),
         (Value::Map(x), Value::Map(y)) => {
             let mut m: ControlMap = (**x).clone();
             for (k, vy) in y.iter() {
@@ -277,14 +281,11 @@ pub fn num_op(op: &str, a: &Value, b: &Value) -> Value {
             }
             Value::Map(Arc::new(m))
         }
-        (_, _) if op == ">" => b.clone(),
-        // a bare number meets a control map as `n` (Tidal's `fromInteger` for ValueMap)
         (Value::Map(_), Value::Num(_)) => num_op(op, a, &n_map(b.clone())),
         (Value::Num(_), Value::Map(_)) => num_op(op, &n_map(a.clone()), b),
-        (Value::Str(x), Value::Str(y)) => match op {
-            "+" => Value::Str(Arc::from(format!("{x}{y}"))),
-            _ => a.clone(),
-        },
+        _ if op == "<" => a.clone(),
+        _ if op == ">" => b.clone(),
+        (Value::Str(_), _) | (_, Value::Str(_)) => a.clone(),
         _ => match (a.as_num(), b.as_num()) {
             (Some(x), Some(y)) => Value::Num(num(op, x, y)),
             _ => a.clone(),
@@ -293,7 +294,11 @@ pub fn num_op(op: &str, a: &Value, b: &Value) -> Value {
 }
 
 fn n_map(v: Value) -> Value {
+    let key = match v {
+        Value::Num(x) if x.fract() != 0.0 => "speed",
+        _ => "n",
+    };
     let mut m = ControlMap::new();
-    m.insert(Arc::from("n"), v);
+    m.insert(Arc::from(key), v);
     Value::Map(Arc::new(m))
 }

@@ -40,17 +40,18 @@ pub struct ParseError {
     pub msg: String,
 }
 
-/// Precedence and right-associativity of a binary operator (Haskell/Tidal fixities).
+/// Precedence and right-associativity of a binary operator: Tidal's, as ghci reports them.
+/// Tidal declares no fixity for `#`, `|+|` and friends or `<~`/`~>`, so they get Haskell's
+/// default `infixl 9`: tighter than `+` (so `n "0 1" # s "x" + n 2` adds to the merged map).
 pub fn fixity(op: &str) -> Option<(u8, bool)> {
     Some(match op {
         "$" => (0, true),
-        "#" => (1, false),
         "." => (9, true),
-        "<~" | "~>" => (5, false),
+        "#" | "<~" | "~>" => (9, false),
         "+" | "-" => (6, false),
         "*" | "/" | "%" => (7, false),
         "<>" => (6, true),
-        _ if is_tidal_op(op) => (1, false),
+        _ if is_tidal_op(op) => (9, false),
         _ => return None,
     })
 }

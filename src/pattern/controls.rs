@@ -347,13 +347,12 @@ impl Pattern<Value> {
 /// `_chop`'s `rangemap`: the slice `[b, e)` of the event's own `begin`..`end` when it has
 /// both, of the whole sample otherwise.
 fn chop_range(v: &Value, b: f64, e: f64) -> Value {
-    let (b, e) = match (get_num(v, "begin"), get_num(v, "end")) {
-        (Some(b0), Some(e0)) => {
-            let d = e0 - b0;
-            (b0 + b * d, b0 + e * d)
-        }
-        _ => (b, e),
-    };
+    // a missing begin is 0 and a missing end is 1 (Tidal: `chop 2 $ s "bd" # begin 0.5`
+    // plays 0.5–0.75 and 0.75–1)
+    let b0 = get_num(v, "begin").unwrap_or(0.0);
+    let e0 = get_num(v, "end").unwrap_or(1.0);
+    let d = e0 - b0;
+    let (b, e) = (b0 + b * d, b0 + e * d);
     let fresh = union_right(&control("begin", Value::Num(b)), &control("end", Value::Num(e)));
     match v {
         Value::Map(_) => union_right(v, &fresh),

@@ -5,13 +5,10 @@ use phonon_components::Rational;
 
 /// Tidal's `bjorklund (k, n)`: `k` hits spread over `n` steps.
 pub fn bjorklund(k: usize, n: usize) -> Vec<bool> {
-    if n == 0 {
-        return Vec::new();
-    }
-    let k = k.min(n);
+    // Tidal: `replicate (n - k) [False]` is empty when k > n, so (9,8) is nine hits
     let mut xs: Vec<Vec<bool>> = vec![vec![true]; k];
-    let mut ys: Vec<Vec<bool>> = vec![vec![false]; n - k];
-    let (mut i, mut j) = (k, n - k);
+    let mut ys: Vec<Vec<bool>> = vec![vec![false]; n.saturating_sub(k)];
+    let (mut i, mut j) = (k, n.saturating_sub(k));
     while i.min(j) > 1 {
         if i > j {
             // left: ((j, i-j), (zipWith (++) (take j xs) ys, drop j xs))
@@ -46,10 +43,9 @@ impl<T: Value> Pattern<T> {
     }
 
     fn euclid_bool(&self, k: i64, n: i64, on_hits: bool) -> Pattern<T> {
-        if n <= 0 {
-            return Pattern::silence();
-        }
-        let (bools, invert) = if k >= 0 { (bjorklund(k as usize, n as usize), false) } else { (bjorklund((-k) as usize, n as usize), true) };
+        // Tidal's bjorklund with a negative step count: no rests, k hits
+        let n = n.max(0) as usize;
+        let (bools, invert) = if k >= 0 { (bjorklund(k as usize, n), false) } else { (bjorklund((-k) as usize, n), true) };
         let steps = bools
             .into_iter()
             .map(|b| if (b != invert) == on_hits { self.clone() } else { Pattern::silence() })
@@ -89,5 +85,7 @@ mod tests {
         assert_eq!(show(bjorklund(0, 4)), "....");
         assert_eq!(show(bjorklund(4, 4)), "xxxx");
         assert_eq!(show(bjorklund(7, 12)), "x.xx.x.xx.x.");
+        assert_eq!(show(bjorklund(9, 8)), "xxxxxxxxx");
+        assert_eq!(show(bjorklund(3, 0)), "xxx");
     }
 }
