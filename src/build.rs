@@ -7,7 +7,9 @@ use crate::lang::eval::{EResult, Env, EvalError, Val as LVal};
 use crate::pattern::{Pattern, Value};
 use phonon_components::{BinaryOp, ControlSource, EventSource, FilterMode, Instrument, NodeKind, OscShape, Param, Rational, Trigger};
 use phonon_systems::{ControlSpec, NodeSpec, SourceSpec};
-use std::collections::BTreeMap;
+use phonon_components::{SampleBank, SampleData};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// A graph ready for `phonon_systems::build_world`.
 pub struct Graph {
@@ -17,6 +19,27 @@ pub struct Graph {
     pub sources: Vec<SourceSpec>,
     pub controls: Vec<ControlSpec>,
     pub cps: Rational,
+    /// Every sample the scene's patterns were found to use.
+    pub bank: SampleBank,
+}
+
+/// Where samples come from (the sample library; tests use their own).
+pub trait SampleSource {
+    /// How many files sound `name` has (0: unknown).
+    fn count(&self, name: &str) -> usize;
+    /// File `index` of sound `name` at `sample_rate`.
+    fn load(&self, name: &str, index: i64, sample_rate: u32) -> Option<Arc<SampleData>>;
+}
+
+/// No samples at all.
+pub struct NoSamples;
+impl SampleSource for NoSamples {
+    fn count(&self, _: &str) -> usize {
+        0
+    }
+    fn load(&self, _: &str, _: i64, _: u32) -> Option<Arc<SampleData>> {
+        None
+    }
 }
 
 /// What an expression evaluates to while building.
@@ -76,7 +99,68 @@ impl ControlSource for PatternControl {
     }
 }
 
+/// A pattern of control maps played as voices: an [`EventSource`]. Each event with `s` starts
+/// one voice: a sample (`s "bd:3"`, `# n 3`), pitched by `note` (speed × 2^(note/12)) and
+/// `speed`, shaped by `gain`, `pan` (0..1), `begin`, `end`, `legato`, `sustain`, `attack`,
+/// `release`.
+pub struct PatternSource {
+    pat: Pattern<Value>,
+    sounds: HashMap<String, Vec<u32>>,
+    cps: f64,
+}
+
+impl PatternSource {
+    fn trigger(&self, m: &crate::pattern::ControlMap, onset: Rational, duration: Rational) -> Option<Trigger> {
+        let num = |k: &str| m.get(k).and_then(|v| v.as_num());
+        let name = m.get("s")?.as_str()?;
+        let handles = self.sounds.get(name)?;
+        if handles.is_empty() {
+            return None;
+        }
+        let index = num("n").unwrap_or(0.0).floor() as i64;
+        let handle = handles[index.rem_euclid(handles.len() as i64) as usize];
+        let note = num("note").unwrap_or(0.0);
+        let secs = duration.to_f64() / self.cps;
+        let sustain = num("sustain").or_else(|| num("legato").map(|l| l * secs)).map(|s| s as f32);
+        Some(Trigger {
+            onset,
+            duration,
+            instrument: Instrument::Sample(handle),
+            freq: 0.0,
+            gain: num("gain").unwrap_or(1.0) as f32,
+            pan: (num("pan").unwrap_or(0.5) * 2.0 - 1.0) as f32,
+            attack: num("attack").unwrap_or(0.0) as f32,
+            release: num("release").unwrap_or(0.005) as f32,
+            speed: (num("speed").unwrap_or(1.0) * 2f64.powf(note / 12.0)) as f32,
+            begin: num("begin").unwrap_or(0.0) as f32,
+            end: num("end").unwrap_or(1.0) as f32,
+            sustain,
+        })
+    }
+}
+
+impl EventSource for PatternSource {
+    fn query(&self, begin: Rational, end: Rational, out: &mut Vec<Trigger>) {
+        for h in self.pat.query(crate::pattern::Span::new(begin, end)) {
+            let Some(whole) = h.whole else { continue };
+            if !h.has_onset() || whole.begin < begin || whole.begin >= end {
+                continue;
+            }
+            if let Some(m) = h.value.as_map()
+                && let Some(t) = self.trigger(m, whole.begin, whole.end - whole.begin)
+            {
+                out.push(t);
+            }
+        }
+    }
+}
+
 struct Builder<'s> {
+    samples: &'s dyn SampleSource,
+    sample_rate: u32,
+    bank: SampleBank,
+    /// Sound name → handles of its files, in order.
+    sounds: HashMap<String, Vec<u32>>,
     scene: &'s Scene,
     file: &'s str,
     nodes: Vec<NodeSpec>,
@@ -206,6 +290,14 @@ impl<'s> Builder<'s> {
                 };
                 Val::Node(self.push(kind, refs))
             }
+            Expr::Pattern(text) if self.is_sound(text, ctx)? => {
+                let pat = crate::lang::eval_pattern_in(text, &format!("{} ({ctx}, pattern)", self.file), &self.env())?;
+                self.load_sounds(&pat, ctx)?;
+                let bus = self.push(NodeKind::VoiceBus, vec![]);
+                let source = PatternSource { pat, sounds: self.sounds.clone(), cps: self.scene.cps };
+                self.sources.push(SourceSpec { source: Box::new(source), target: bus });
+                Val::Node(bus)
+            }
             Expr::Pattern(text) => {
                 let pat = self.pattern(text, ctx)?;
                 let initial = pat.query_arc(Rational::ZERO, Rational::ZERO).first().map_or(0.0, |h| h.value as f32);
@@ -222,10 +314,52 @@ impl<'s> Builder<'s> {
         })
     }
 
+    fn env(&self) -> SceneEnv<'s> {
+        SceneEnv { scene: self.scene, file: self.file, stack: Default::default() }
+    }
+
+    /// Does pattern text make sound (control maps with `s`)?
+    fn is_sound(&self, text: &str, ctx: &str) -> Result<bool, Error> {
+        let pat = crate::lang::eval_pattern_in(text, &format!("{} ({ctx}, pattern)", self.file), &self.env())?;
+        let probe = crate::query::guarded_query(&pat, crate::pattern::Span::new(Rational::ZERO, Rational::integer(4)))
+            .map_err(|e| self.err(ctx, e.to_string()))?;
+        Ok(probe.iter().any(|h| h.value.as_map().is_some_and(|m| m.contains_key("s"))))
+    }
+
+    /// Load every file of every sound name the pattern uses in its first 64 cycles.
+    fn load_sounds(&mut self, pat: &Pattern<Value>, ctx: &str) -> Result<(), Error> {
+        let haps = crate::query::guarded_query(pat, crate::pattern::Span::new(Rational::ZERO, Rational::integer(64)))
+            .map_err(|e| self.err(ctx, e.to_string()))?;
+        let mut names: Vec<String> = haps
+            .iter()
+            .filter_map(|h| h.value.as_map()?.get("s")?.as_str().map(str::to_string))
+            .filter(|n| !n.starts_with('~'))
+            .collect();
+        names.sort();
+        names.dedup();
+        for name in names {
+            if self.sounds.contains_key(&name) {
+                continue;
+            }
+            let count = self.samples.count(&name);
+            if count == 0 {
+                tracing::warn!("{}: {ctx}: no sample named '{name}' — those events are silent", self.file);
+            }
+            let mut handles = Vec::with_capacity(count);
+            for i in 0..count {
+                if let Some(data) = self.samples.load(&name, i as i64, self.sample_rate) {
+                    handles.push(self.bank.0.len() as u32);
+                    self.bank.0.push(data);
+                }
+            }
+            self.sounds.insert(name, handles);
+        }
+        Ok(())
+    }
+
     /// Evaluate pattern text as numbers; control maps (`s "bd"`) are not signals.
     fn pattern(&self, text: &str, ctx: &str) -> Result<Pattern<f64>, Error> {
-        let env = SceneEnv { scene: self.scene, file: self.file, stack: Default::default() };
-        let pat = crate::lang::eval_pattern_in(text, &format!("{} ({ctx}, pattern)", self.file), &env)?;
+        let pat = crate::lang::eval_pattern_in(text, &format!("{} ({ctx}, pattern)", self.file), &self.env())?;
         let probe = crate::query::guarded_query(&pat, crate::pattern::Span::new(Rational::ZERO, Rational::integer(4)))
             .map_err(|e| self.err(ctx, e.to_string()))?;
         if probe.iter().any(|h| matches!(h.value, Value::Map(_))) {
@@ -279,12 +413,17 @@ impl<'s> Builder<'s> {
     }
 }
 
-/// Build the node graph of `scene` (`file` names it in errors).
+/// Build the node graph of `scene` (`file` names it in errors) without samples.
 pub fn build_graph(scene: &Scene, file: &str) -> Result<Graph, Error> {
+    build_graph_with(scene, file, &NoSamples, 44_100)
+}
+
+/// Build the node graph of `scene`, loading the samples its patterns use from `samples`.
+pub fn build_graph_with(scene: &Scene, file: &str, samples: &dyn SampleSource, sample_rate: u32) -> Result<Graph, Error> {
     let cps = Rational::approximate(scene.cps, 100_000)
         .filter(|c| *c > Rational::ZERO && scene.cps <= 1000.0)
         .ok_or_else(|| Error::Scene { file: file.to_string(), msg: format!("cps must be a positive number up to 1000, got {}", scene.cps) })?;
-    let mut b = Builder { scene, file, nodes: Vec::new(), refs: Vec::new(), sources: Vec::new(), controls: Vec::new(), inputs: Vec::new(), applying: Vec::new() };
+    let mut b = Builder { samples, sample_rate, bank: SampleBank::default(), sounds: HashMap::new(), scene, file, nodes: Vec::new(), refs: Vec::new(), sources: Vec::new(), controls: Vec::new(), inputs: Vec::new(), applying: Vec::new() };
 
     // every bus gets a root node
     let mut bus_root: BTreeMap<String, Val> = BTreeMap::new();
@@ -353,7 +492,7 @@ pub fn build_graph(scene: &Scene, file: &str) -> Result<Graph, Error> {
             })
             .collect();
     }
-    Ok(Graph { nodes: b.nodes, outputs, sources: b.sources, controls: b.controls, cps })
+    Ok(Graph { nodes: b.nodes, outputs, sources: b.sources, controls: b.controls, cps, bank: b.bank })
 }
 
 /// A repeating list of tones: an [`EventSource`].
@@ -377,6 +516,10 @@ impl ToneSequence {
                 return Err("tone freq, gain and pan must be finite numbers".into());
             }
             notes.push(Trigger {
+                speed: 1.0,
+                begin: 0.0,
+                end: 1.0,
+                sustain: None,
                 onset: n.at.0,
                 duration: n.dur.0,
                 instrument: Instrument::Tone,

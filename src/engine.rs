@@ -1,6 +1,6 @@
 //! `Engine`: a scene built into an ECS World plus the block schedule that renders it.
 
-use crate::build::build_graph;
+use crate::build::build_graph_with;
 use crate::error::Error;
 use crate::scene::Scene;
 use bevy_ecs::prelude::*;
@@ -43,6 +43,11 @@ pub struct Engine {
 impl Engine {
     /// Build the World and Schedule for `scene`; `file` names the scene in errors.
     pub fn new(scene: &Scene, file: &str, cfg: EngineConfig) -> Result<Engine, Error> {
+        Engine::with_samples(scene, file, cfg, &crate::build::NoSamples)
+    }
+
+    /// Like [`Engine::new`], loading the samples the scene's patterns use from `samples`.
+    pub fn with_samples(scene: &Scene, file: &str, cfg: EngineConfig, samples: &dyn crate::build::SampleSource) -> Result<Engine, Error> {
         if !(1..=384_000).contains(&cfg.sample_rate) {
             return Err(Error::Usage(format!("sample rate must be 1…384000 Hz, got {}", cfg.sample_rate)));
         }
@@ -52,7 +57,7 @@ impl Engine {
         if !(1..=256).contains(&cfg.threads) {
             return Err(Error::Usage(format!("threads must be 1…256, got {}", cfg.threads)));
         }
-        let graph = build_graph(scene, file)?;
+        let graph = build_graph_with(scene, file, samples, cfg.sample_rate)?;
         let wc = WorldConfig {
             sample_rate: cfg.sample_rate,
             block_len: cfg.block_len,
@@ -60,7 +65,7 @@ impl Engine {
             voices: cfg.voices,
             threads: cfg.threads,
         };
-        let mut world = build_world(graph.nodes, &graph.outputs, graph.sources, graph.controls, &wc)?;
+        let mut world = build_world(graph.nodes, &graph.outputs, graph.sources, graph.controls, graph.bank, &wc)?;
         let mut schedule = build_schedule();
         schedule
             .initialize(&mut world)

@@ -186,6 +186,11 @@ impl Scene {
         })
     }
 
+    /// Parse `.ph` text; `file` names it in errors.
+    pub fn from_ph(text: &str, file: &str) -> Result<Scene, Error> {
+        crate::lang::ph::parse_ph(text, file)
+    }
+
     /// The scene as pretty RON.
     pub fn to_ron(&self) -> String {
         let cfg = ron::ser::PrettyConfig::default().extensions(ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES);

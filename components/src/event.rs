@@ -8,6 +8,10 @@ use bevy_ecs::prelude::*;
 pub enum Instrument {
     /// The built-in sine tone.
     Tone,
+    /// A sample from the [`crate::SampleBank`], by handle.
+    Sample(u32),
+    /// An oscillator voice (a bus used as an instrument: `~x: saw`), pitched by `freq`.
+    Synth(crate::OscShape),
 }
 
 /// One event, typed and small: no strings, a fixed set of numeric parameters.
@@ -25,6 +29,14 @@ pub struct Trigger {
     /// Attack and release in seconds.
     pub attack: f32,
     pub release: f32,
+    /// Playback rate for samples (negative plays backwards).
+    pub speed: f32,
+    /// Start and end of the sample to play, as fractions of its length.
+    pub begin: f32,
+    pub end: f32,
+    /// Seconds until the release starts; `None`: samples play to their end, synths for the
+    /// event's duration.
+    pub sustain: Option<f32>,
 }
 
 impl Default for Trigger {
@@ -38,6 +50,10 @@ impl Default for Trigger {
             pan: 0.0,
             attack: 0.001,
             release: 0.01,
+            speed: 1.0,
+            begin: 0.0,
+            end: 1.0,
+            sustain: None,
         }
     }
 }

@@ -10,8 +10,11 @@ pub struct Active;
 /// What a voice plays.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum VoiceSource {
-    /// A sine tone at `freq` Hz (the built-in instrument until the sample bank lands).
-    Tone { freq: f32, phase: f64 },
+    /// An oscillator at `freq` Hz (`Tone` triggers are sines).
+    Osc { shape: crate::OscShape, freq: f32, phase: f64 },
+    /// A sample: read position in frames, frames per output sample (negative: backwards), and
+    /// the frame range `[start, stop)` it may play.
+    Sample { handle: u32, pos: f64, rate: f64, start: f64, stop: f64 },
 }
 
 /// Attack / sustain / release envelope, times in samples, linear segments.
@@ -60,7 +63,7 @@ pub struct Voice {
 impl Default for Voice {
     fn default() -> Self {
         Voice {
-            source: VoiceSource::Tone { freq: 440.0, phase: 0.0 },
+            source: VoiceSource::Osc { shape: crate::OscShape::Sine, freq: 440.0, phase: 0.0 },
             env: Envelope::default(),
             gain_l: 0.0,
             gain_r: 0.0,
@@ -71,3 +74,23 @@ impl Default for Voice {
         }
     }
 }
+
+/// One loaded sample: interleaved frames at the engine's sample rate (resampled at load).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SampleData {
+    /// 1 (mono) or 2 (stereo).
+    pub channels: u8,
+    /// Interleaved samples, `channels × frames` long.
+    pub data: Vec<f32>,
+}
+
+impl SampleData {
+    pub fn frames(&self) -> usize {
+        if self.channels == 0 { 0 } else { self.data.len() / self.channels as usize }
+    }
+}
+
+/// Every sample the current scene can play, addressed by handle (index). Built off the render
+/// thread when the scene is built; the voice system only reads it.
+#[derive(bevy_ecs::resource::Resource, Debug, Clone, Default)]
+pub struct SampleBank(pub Vec<std::sync::Arc<SampleData>>);

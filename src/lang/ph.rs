@@ -55,6 +55,8 @@ struct Elab<'s> {
     kinds: std::cell::RefCell<BTreeMap<String, Option<bool>>>,
     /// Pattern buses being evaluated (to refuse one defined in terms of itself).
     evaluating: std::cell::RefCell<Vec<String>>,
+    /// Pattern ranges known to make sound (or not).
+    sounds: std::cell::RefCell<BTreeMap<(usize, usize), bool>>,
 }
 
 const OSCS: &[&str] = &["sine", "saw", "square", "tri", "impulse"];
@@ -82,17 +84,40 @@ impl<'s> Elab<'s> {
         }
         let Some(ast) = self.bus_ast.get(name) else { return true };
         self.kinds.borrow_mut().insert(name.to_string(), None);
-        let signal = matches!(self.elab(ast, 0), Ok(El::Sig(_) | El::Fx(_)));
+        let signal = match self.elab(ast, 0) {
+            Ok(El::Sig(_) | El::Fx(_)) => true,
+            Ok(El::Pat(a, z)) => self.is_sound(a, z),
+            _ => false,
+        };
         self.kinds.borrow_mut().insert(name.to_string(), Some(signal));
         signal
+    }
+
+    fn bus_is_chain(&self, name: &str) -> bool {
+        self.bus_ast.get(name).is_some_and(|ast| matches!(self.elab(ast, 0), Ok(El::Fx(_))))
     }
 
     fn is_signal(&self, el: &El) -> bool {
         match el {
             El::Sig(_) | El::Fx(_) => true,
             El::Bus(n) => self.bus_is_signal(n),
-            El::Num(_) | El::Pat(..) => false,
+            El::Pat(a, z) => self.is_sound(*a, *z),
+            El::Num(_) => false,
         }
+    }
+
+    /// Does the pattern at `src[a..z]` make sound (control maps with `s`)? Then it is audio:
+    /// `s "bd*4" * 0.8` scales it, `# lpf 800 0.7` filters it.
+    fn is_sound(&self, a: usize, z: usize) -> bool {
+        if let Some(k) = self.sounds.borrow().get(&(a, z)) {
+            return *k;
+        }
+        let sound = super::eval_range(self.src, (a, z), self.file, self).ok().is_some_and(|p| {
+            crate::query::guarded_query(&p, crate::pattern::Span::new(phonon_components::Rational::ZERO, phonon_components::Rational::integer(4)))
+                .is_ok_and(|haps| haps.iter().any(|h| h.value.as_map().is_some_and(|m| m.contains_key("s"))))
+        });
+        self.sounds.borrow_mut().insert((a, z), sound);
+        sound
     }
 
     /// As a parameter of a signal node. Pattern text is evaluated once here, so its errors
@@ -186,6 +211,8 @@ impl<'s> Elab<'s> {
             ExprKind::Op(op, a, bb) => {
                 let (l, r) = (self.elab(a, d)?, self.elab(bb, d)?);
                 match op.as_str() {
+                    // a sound pattern followed by controls stays a pattern (`s "bd" # gain 0.8`)
+                    "#" if matches!(l, El::Pat(..)) && !matches!(r, El::Fx(_)) && !matches!(&r, El::Bus(n) if self.bus_is_chain(n)) => pat(),
                     "#" if self.is_signal(&l) => self.chain(l, r, a.pos, bb.pos)?,
                     "#" => {
                         if matches!(r, El::Fx(_)) {
@@ -281,7 +308,7 @@ impl super::eval::Env for Elab<'_> {
         let Some(ast) = self.bus_ast.get(name) else {
             return Err(fail(format!("unknown bus '~{name}'{}", did_you_mean(name, self.bus_ast.keys().map(|k| k.as_str())))));
         };
-        if self.bus_is_signal(name) {
+        if !matches!(self.elab(ast, 0), Ok(El::Pat(..) | El::Num(_))) {
             return Err(fail(format!("'~{name}' is a signal, not a pattern: a pattern can only use pattern buses")));
         }
         if self.evaluating.borrow().iter().any(|n| n == name) {
@@ -472,7 +499,7 @@ pub fn parse_ph(src: &str, file: &str) -> Result<Scene, Error> {
             }
         }
     }
-    let el = Elab { src, file, bus_ast, kinds: Default::default(), evaluating: Default::default() };
+    let el = Elab { src, file, bus_ast, kinds: Default::default(), evaluating: Default::default(), sounds: Default::default() };
     for (name, ast) in &el.bus_ast {
         let v = match el.elab(ast, 0)? {
             El::Fx(fx) => fx,

@@ -122,6 +122,7 @@ pub fn build_world(
     outputs: &[usize],
     sources: Vec<SourceSpec>,
     controls: Vec<ControlSpec>,
+    bank: SampleBank,
     cfg: &WorldConfig,
 ) -> Result<World, BuildError> {
     if cfg.block_len == 0 || cfg.sample_rate == 0 {
@@ -174,6 +175,7 @@ pub fn build_world(
     world.insert_resource(Outputs(outputs.iter().map(|&o| compiled.offset[o]).collect()));
     world.insert_resource(OutputBlock(vec![0.0; 2 * cfg.block_len]));
     world.insert_resource(VoiceStats { capacity: cfg.voices, ..Default::default() });
+    world.insert_resource(bank);
     world.insert_resource(DspPool::new(cfg.threads)?);
     Ok(world)
 }
@@ -213,6 +215,7 @@ pub mod events {
         mut free: Query<(Entity, &mut Voice), Without<Active>>,
         transport: Res<Transport>,
         mut stats: ResMut<VoiceStats>,
+        bank: Res<SampleBank>,
         mut scratch: Local<Vec<Trigger>>,
         mut commands: Commands,
     ) {
@@ -258,13 +261,43 @@ pub mod events {
                 let dur_s = trig.duration.to_f64() / transport.cps.to_f64();
                 let attack = (trig.attack.max(0.0) * sr) as u32;
                 let release = ((trig.release.max(0.0) * sr) as u32).max(1);
-                let sustain_end = ((dur_s * sr as f64) as u32).max(attack);
                 let angle = (trig.pan.clamp(-1.0, 1.0) + 1.0) * std::f32::consts::FRAC_PI_4;
+                let (source, env) = match trig.instrument {
+                    Instrument::Tone | Instrument::Synth(_) => {
+                        let shape = match trig.instrument {
+                            Instrument::Synth(shape) => shape,
+                            _ => OscShape::Sine,
+                        };
+                        let hold = trig.sustain.map_or(dur_s, |s| s as f64);
+                        let sustain_end = ((hold * sr as f64) as u32).max(attack);
+                        (VoiceSource::Osc { shape, freq: trig.freq, phase: 0.0 }, Envelope { attack, sustain_end, release })
+                    }
+                    Instrument::Sample(handle) => {
+                        let Some(data) = bank.0.get(handle as usize) else { continue };
+                        let frames = data.frames() as f64;
+                        let (b, e) = (trig.begin.clamp(0.0, 1.0) as f64 * frames, trig.end.clamp(0.0, 1.0) as f64 * frames);
+                        let rate = trig.speed as f64;
+                        if e <= b || rate == 0.0 || !rate.is_finite() {
+                            continue;
+                        }
+                        let length = ((e - b) / rate.abs()).floor() as u32;
+                        // a sample plays to its end (a short fade there), or until `sustain`
+                        let (sustain_end, release) = match trig.sustain {
+                            Some(s) => (((s.max(0.0) * sr) as u32).min(length), release),
+                            None => {
+                                let fade = (0.002 * sr) as u32;
+                                (length.saturating_sub(fade), fade.min(length).max(1))
+                            }
+                        };
+                        // starting inside the sample (begin > 0, or backwards) needs a fade-in
+                        let attack = if b > 0.0 || rate < 0.0 { attack.max((0.001 * sr) as u32) } else { attack };
+                        let pos = if rate > 0.0 { b } else { e - 1.0 };
+                        (VoiceSource::Sample { handle, pos, rate, start: b, stop: e }, Envelope { attack, sustain_end: sustain_end.max(attack), release })
+                    }
+                };
                 *voice = Voice {
-                    source: match trig.instrument {
-                        Instrument::Tone => VoiceSource::Tone { freq: trig.freq, phase: 0.0 },
-                    },
-                    env: Envelope { attack, sustain_end, release },
+                    source,
+                    env,
                     gain_l: trig.gain * angle.cos(),
                     gain_r: trig.gain * angle.sin(),
                     start_offset: offset,
@@ -293,6 +326,7 @@ pub mod voices {
         mut arena: ResMut<Arena>,
         transport: Res<Transport>,
         mut stats: ResMut<VoiceStats>,
+        bank: Res<SampleBank>,
         mut commands: Commands,
     ) {
         let _span = tracing::trace_span!("voices").entered();
@@ -307,17 +341,57 @@ pub mod voices {
             let (l, r) = arena.0[v.target..v.target + 2 * block].split_at_mut(block);
             let mut done = false;
             match &mut v.source {
-                VoiceSource::Tone { freq, phase } => {
+                VoiceSource::Osc { shape, freq, phase } => {
                     let inc = *freq as f64 / sr;
                     for i in v.start_offset as usize..block {
                         let Some(level) = v.env.level(v.age) else {
                             done = true;
                             break;
                         };
-                        let s = (*phase * std::f64::consts::TAU).sin() as f32 * level;
+                        let x = match shape {
+                            OscShape::Sine => (*phase * std::f64::consts::TAU).sin(),
+                            OscShape::Saw => 2.0 * *phase - 1.0,
+                            OscShape::Square => {
+                                if *phase < 0.5 { 1.0 } else { -1.0 }
+                            }
+                            OscShape::Tri => 1.0 - 4.0 * (*phase - 0.5).abs(),
+                            OscShape::Impulse => {
+                                if *phase < inc { 1.0 } else { 0.0 }
+                            }
+                        };
+                        let s = x as f32 * level;
                         l[i] += s * v.gain_l;
                         r[i] += s * v.gain_r;
                         *phase = (*phase + inc).fract();
+                        v.age += 1;
+                    }
+                }
+                VoiceSource::Sample { handle, pos, rate, start, stop } => {
+                    let Some(data) = bank.0.get(*handle as usize) else {
+                        v.start_offset = 0;
+                        commands.entity(entity).remove::<Active>();
+                        continue;
+                    };
+                    let ch = data.channels.max(1) as usize;
+                    let last = data.frames().saturating_sub(1);
+                    for i in v.start_offset as usize..block {
+                        let level = match v.env.level(v.age) {
+                            Some(level) if *pos >= *start && *pos < *stop => level,
+                            _ => {
+                                done = true;
+                                break;
+                            }
+                        };
+                        // linear interpolation between the two neighbouring frames
+                        let f0 = (*pos as usize).min(last);
+                        let f1 = (f0 + 1).min(last);
+                        let t = (*pos - f0 as f64) as f32;
+                        let at = |f: usize, c: usize| data.data[f * ch + c.min(ch - 1)];
+                        let sl = at(f0, 0) + t * (at(f1, 0) - at(f0, 0));
+                        let sr_ = at(f0, 1) + t * (at(f1, 1) - at(f0, 1));
+                        l[i] += sl * level * v.gain_l;
+                        r[i] += sr_ * level * v.gain_r;
+                        *pos += *rate;
                         v.age += 1;
                     }
                 }

@@ -1,0 +1,114 @@
+//! Patterns played as voices: exact onsets, controls, mixing — with synthetic samples whose
+//! every sample is known.
+mod common;
+use common::*;
+use phonon::build::SampleSource;
+use phonon::components::SampleData;
+use phonon::render::render_to_vec;
+use phonon::{Engine, Scene};
+use std::sync::Arc;
+
+/// `click`: one sample of 1.0 then silence; `ramp:0`: 0, 1, 2, … /1000 (mono); `ramp:1` stereo.
+struct TestKit;
+impl SampleSource for TestKit {
+    fn count(&self, name: &str) -> usize {
+        match name {
+            "click" => 1,
+            "ramp" => 2,
+            _ => 0,
+        }
+    }
+    fn load(&self, name: &str, index: i64, _: u32) -> Option<Arc<SampleData>> {
+        match (name, index) {
+            ("click", _) => {
+                let mut data = vec![0.0; 64];
+                data[0] = 1.0;
+                Some(Arc::new(SampleData { channels: 1, data }))
+            }
+            ("ramp", 0) => Some(Arc::new(SampleData { channels: 1, data: (0..1000).map(|i| i as f32 / 1000.0).collect() })),
+            ("ramp", _) => Some(Arc::new(SampleData { channels: 2, data: (0..2000).map(|i| if i % 2 == 0 { 0.5 } else { -0.5 }).collect() })),
+            _ => None,
+        }
+    }
+}
+
+fn play(ph: &str, block: usize, seconds: f64) -> Vec<f32> {
+    let scene = Scene::from_ph(ph, "t.ph").unwrap_or_else(|e| panic!("{e}"));
+    let mut engine = Engine::with_samples(&scene, "t.ph", cfg(block, 1), &TestKit).unwrap_or_else(|e| panic!("{e}"));
+    render_to_vec(&mut engine, (seconds * 44_100.0) as u64)
+}
+
+fn nonzero(x: &[f32]) -> Vec<usize> {
+    x.iter().enumerate().filter(|(_, v)| v.abs() > 1e-9).map(|(i, _)| i).collect()
+}
+
+/// `s "[click*3, click(3,8,1)]"` at 0.5625, 0.7 and 1.3 cps, blocks of 8 and 512: every click lands
+/// on sample round(c / cps · sr), exactly, at −3 dB per side (centre pan).
+#[test]
+fn pattern_voices_start_at_exact_samples() {
+    for (cps, n, d) in [("0.5625", 9i128, 16i128), ("0.7", 7, 10), ("1.3", 13, 10)] {
+        let ph = format!("cps: {cps}\nout: s \"[click*3, click(3,8,1)]\"\n");
+        let mut want = Vec::new();
+        for cycle in 0..2i128 {
+            for (a, b) in [(0, 3), (1, 3), (2, 3), (2, 8), (5, 8), (7, 8)] {
+                let (num, den) = ((cycle * b + a) * 44_100 * d, b * n);
+                want.push(((2 * num + den) / (2 * den)) as usize);
+            }
+        }
+        want.sort();
+        let seconds = 2.0 / (n as f64 / d as f64);
+        for block in [8, 512] {
+            let out = play(&ph, block, seconds);
+            let l = left(&out);
+            assert_eq!(nonzero(&l), want, "cps {cps}, block {block}");
+            for &i in &want {
+                assert!((l[i] - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6, "level {} at {i}", l[i]);
+            }
+        }
+    }
+}
+
+/// gain, pan, speed (backwards too), begin and `* 0.5` shape a sample as asked.
+#[test]
+fn controls_shape_the_sample() {
+    // hard right at gain 0.5, then mixed down by half: the ramp arrives at 0.25 × ramp on the right only
+    let out = play("out: s \"ramp\" # pan 1 # gain 0.5 * 0.5", 64, 0.05);
+    let (l, r) = (left(&out), right(&out));
+    assert!(peak(&l) < 1e-6);
+    assert!((r[500] - 0.25 * 0.5).abs() < 1e-3, "{}", r[500]);
+    // speed 2 reads every other frame: half as long
+    let out = left(&play("out: s \"ramp\" # speed 2", 64, 0.05));
+    assert!((out[200] / std::f32::consts::FRAC_1_SQRT_2 - 0.4).abs() < 1e-3, "{}", out[200]);
+    assert!(out[520..].iter().all(|v| v.abs() < 1e-6));
+    // speed -1 plays it backwards from the end
+    let out = left(&play("out: s \"ramp\" # speed (-1)", 64, 0.05));
+    assert!((out[100] / std::f32::consts::FRAC_1_SQRT_2 - 0.899).abs() < 2e-3, "{}", out[100]);
+    // begin 0.5 starts halfway
+    let out = left(&play("out: s \"ramp\" # begin 0.5", 64, 0.05));
+    assert!((out[100] / std::f32::consts::FRAC_1_SQRT_2 - 0.6).abs() < 2e-3, "{}", out[100]);
+    // note 12 doubles the speed, like speed 2
+    let a = play("out: s \"ramp\" # note 12", 64, 0.05);
+    let b = play("out: s \"ramp\" # speed 2", 64, 0.05);
+    assert_eq!(a, b);
+    // n picks the file: ramp:1 is stereo ±0.5
+    let out = play("out: s \"ramp:1\"", 64, 0.01);
+    assert!((out[200] - 0.5 * std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-4 && (out[201] + 0.5 * std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-4);
+}
+
+/// Sound patterns are audio: they mix with signals and go through effects.
+#[test]
+fn sound_patterns_mix_with_signals() {
+    let out = left(&play("~drums: s \"click*4\"\nout: ~drums * 0.5 + (sine 440 * 0.1) # lpf 2000 0.7\n", 512, 1.0));
+    assert_finite(&out);
+    assert!(rms(&out) > 0.01);
+    let filtered = left(&play("out: s \"click*4\" # lpf 1000 0.7", 512, 1.0));
+    assert!(peak(&filtered) < 0.5, "a click through a low-pass is smeared: {}", peak(&filtered));
+    assert!(rms(&filtered) > 1e-4);
+}
+
+/// An unknown sample name is silence and a warning, never an error.
+#[test]
+fn unknown_samples_are_silent() {
+    let out = play("out: s \"nosuch*4 click\"", 512, 2.0);
+    assert_eq!(nonzero(&left(&out)).len(), 1);
+}
