@@ -106,36 +106,93 @@ impl ControlSource for PatternControl {
 pub struct PatternSource {
     pat: Pattern<Value>,
     sounds: HashMap<String, Vec<u32>>,
+    /// Bus instruments: `~x` → its oscillator voice.
+    synths: HashMap<String, SynthDef>,
+    /// A voice template that plays every event itself (`sine # note "c e g"`).
+    direct: Option<SynthDef>,
     cps: f64,
 }
 
+/// An oscillator voice: its shape and the controls its bus adds (`~x: saw # gain 0.3`).
+#[derive(Clone)]
+pub struct SynthDef {
+    pub shape: OscShape,
+    pub controls: Option<Pattern<Value>>,
+}
+
+/// Midi note 60 (Tidal's note 0, `c5`) in Hz.
+const C5: f64 = 261.625_565_300_598_6;
+
 impl PatternSource {
-    fn trigger(&self, m: &crate::pattern::ControlMap, onset: Rational, duration: Rational) -> Option<Trigger> {
+    fn trigger(&self, event: &crate::pattern::ControlMap, onset: Rational, duration: Rational) -> Option<Trigger> {
+        let synth = match &self.direct {
+            Some(def) => Some(def),
+            None => match event.get("s")?.as_str()? {
+                name if name.starts_with('~') => Some(self.synths.get(&name[1..])?),
+                _ => None,
+            },
+        };
+        // a bus instrument's own controls fill in what the event does not say
+        let mut merged;
+        let m = match synth.and_then(|d| d.controls.as_ref()) {
+            Some(c) => {
+                merged = event.clone();
+                for h in c.query_arc(onset, onset) {
+                    if let Some(tm) = h.value.as_map() {
+                        for (k, v) in tm.iter() {
+                            if k.as_ref() == "gain" {
+                                let g = merged.get("gain").and_then(|g| g.as_num()).unwrap_or(1.0) * v.as_num().unwrap_or(1.0);
+                                merged.insert(k.clone(), Value::Num(g));
+                            } else {
+                                merged.entry(k.clone()).or_insert_with(|| v.clone());
+                            }
+                        }
+                    }
+                }
+                &merged
+            }
+            None => event,
+        };
         let num = |k: &str| m.get(k).and_then(|v| v.as_num());
-        let name = m.get("s")?.as_str()?;
-        let handles = self.sounds.get(name)?;
-        if handles.is_empty() {
-            return None;
-        }
-        let index = num("n").unwrap_or(0.0).floor() as i64;
-        let handle = handles[index.rem_euclid(handles.len() as i64) as usize];
         let note = num("note").unwrap_or(0.0);
         let secs = duration.to_f64() / self.cps;
         let sustain = num("sustain").or_else(|| num("legato").map(|l| l * secs)).map(|s| s as f32);
-        Some(Trigger {
+        let mut t = Trigger {
             onset,
             duration,
-            instrument: Instrument::Sample(handle),
+            instrument: Instrument::Tone,
             freq: 0.0,
             gain: num("gain").unwrap_or(1.0) as f32,
             pan: (num("pan").unwrap_or(0.5) * 2.0 - 1.0) as f32,
             attack: num("attack").unwrap_or(0.0) as f32,
             release: num("release").unwrap_or(0.005) as f32,
-            speed: (num("speed").unwrap_or(1.0) * 2f64.powf(note / 12.0)) as f32,
+            speed: 1.0,
             begin: num("begin").unwrap_or(0.0) as f32,
             end: num("end").unwrap_or(1.0) as f32,
             sustain,
-        })
+            decay: num("decay").unwrap_or(0.0) as f32,
+            sustain_level: num("sustainlevel").unwrap_or(1.0) as f32,
+        };
+        match synth {
+            Some(def) => {
+                // synths: n and note both transpose; c5 (0) is midi 60
+                let semis = note + num("n").unwrap_or(0.0);
+                t.instrument = Instrument::Synth(def.shape);
+                t.freq = (C5 * 2f64.powf(semis / 12.0)) as f32;
+                t.attack = num("attack").unwrap_or(0.002) as f32;
+                t.release = num("release").unwrap_or(0.02) as f32;
+            }
+            None => {
+                let handles = self.sounds.get(m.get("s")?.as_str()?)?;
+                if handles.is_empty() {
+                    return None;
+                }
+                let index = num("n").unwrap_or(0.0).floor() as i64;
+                t.instrument = Instrument::Sample(handles[index.rem_euclid(handles.len() as i64) as usize]);
+                t.speed = (num("speed").unwrap_or(1.0) * 2f64.powf(note / 12.0)) as f32;
+            }
+        }
+        Some(t)
     }
 }
 
@@ -228,6 +285,10 @@ impl<'s> Builder<'s> {
                 if def.uses_input() {
                     return Err(self.err(ctx, format!("'~{name}' is an effect chain: apply it to a signal with '# ~{name}'")));
                 }
+                if let Expr::Synth(..) = def {
+                    // a voice template played where it is used
+                    return self.expr(def, &format!("voice template '~{name}'"));
+                }
                 Val::Bus(name.to_string())
             }
             Expr::Input => match self.inputs.last() {
@@ -294,7 +355,7 @@ impl<'s> Builder<'s> {
                 let pat = crate::lang::eval_pattern_in(text, &format!("{} ({ctx}, pattern)", self.file), &self.env())?;
                 self.load_sounds(&pat, ctx)?;
                 let bus = self.push(NodeKind::VoiceBus, vec![]);
-                let source = PatternSource { pat, sounds: self.sounds.clone(), cps: self.scene.cps };
+                let source = PatternSource { pat, sounds: self.sounds.clone(), synths: self.synths()?, direct: None, cps: self.scene.cps };
                 self.sources.push(SourceSpec { source: Box::new(source), target: bus });
                 Val::Node(bus)
             }
@@ -304,6 +365,17 @@ impl<'s> Builder<'s> {
                 let node = self.push(NodeKind::Control, vec![]);
                 self.controls.push(ControlSpec { source: Box::new(PatternControl { pat }), target: node, initial });
                 Val::Node(node)
+            }
+            Expr::Synth(shape, controls) => {
+                // a voice template played by its own controls: `sine # note "c e g"`
+                let def = self.synth_def(shape, controls, ctx)?;
+                let Some(pat) = def.controls.clone() else {
+                    return Err(self.err(ctx, format!("'{shape}' without a frequency is a voice template: give it notes (`{shape} # note \"c e g\"`) or play it from a pattern (`s \"~name\"`)")));
+                };
+                let bus = self.push(NodeKind::VoiceBus, vec![]);
+                let source = PatternSource { pat, sounds: HashMap::new(), synths: HashMap::new(), direct: Some(def), cps: self.scene.cps };
+                self.sources.push(SourceSpec { source: Box::new(source), target: bus });
+                Val::Node(bus)
             }
             Expr::Tones(t) => {
                 let source = ToneSequence::new(t, ctx).map_err(|m| self.err(ctx, m))?;
@@ -316,6 +388,34 @@ impl<'s> Builder<'s> {
 
     fn env(&self) -> SceneEnv<'s> {
         SceneEnv { scene: self.scene, file: self.file, stack: Default::default() }
+    }
+
+    /// Every bus that is a voice template (`~x: saw # gain 0.3`), by name.
+    fn synths(&self) -> Result<HashMap<String, SynthDef>, Error> {
+        let mut out = HashMap::new();
+        for (name, e) in &self.scene.buses {
+            if let Expr::Synth(shape, controls) = e {
+                out.insert(name.clone(), self.synth_def(shape, controls, &format!("bus '~{name}'"))?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn synth_def(&self, shape: &str, controls: &[String], ctx: &str) -> Result<SynthDef, Error> {
+        let shape = match shape {
+            "sine" => OscShape::Sine,
+            "saw" => OscShape::Saw,
+            "square" => OscShape::Square,
+            "tri" => OscShape::Tri,
+            other => return Err(self.err(ctx, format!("'{other}' is not an oscillator a voice can play (sine, saw, square, tri)"))),
+        };
+        let controls = if controls.is_empty() {
+            None
+        } else {
+            let text = controls.iter().map(|c| format!("({c})")).collect::<Vec<_>>().join(" # ");
+            Some(crate::lang::eval_pattern_in(&text, &format!("{} ({ctx}, controls)", self.file), &self.env())?)
+        };
+        Ok(SynthDef { shape, controls })
     }
 
     /// Does pattern text make sound (control maps with `s`)?
@@ -428,8 +528,8 @@ pub fn build_graph_with(scene: &Scene, file: &str, samples: &dyn SampleSource, s
     // every bus gets a root node
     let mut bus_root: BTreeMap<String, Val> = BTreeMap::new();
     for (name, e) in &scene.buses {
-        if e.uses_input() {
-            continue; // effect chains are instantiated where they are applied
+        if e.uses_input() || matches!(e, Expr::Synth(..)) {
+            continue; // effect chains and voice templates are instantiated where they are used
         }
         let ctx = format!("bus '~{name}'");
         let v = b.expr(e, &ctx)?;
@@ -437,7 +537,7 @@ pub fn build_graph_with(scene: &Scene, file: &str, samples: &dyn SampleSource, s
     }
     // resolve aliases (`~a: Bus("b")`) and constants to nodes
     let mut bus_node: BTreeMap<&str, usize> = BTreeMap::new();
-    for name in scene.buses.keys().filter(|n| !scene.buses[*n].uses_input()) {
+    for name in scene.buses.keys().filter(|n| !scene.buses[*n].uses_input() && !matches!(scene.buses[*n], Expr::Synth(..))) {
         let mut cur = name.clone();
         let mut hops = 0;
         let node = loop {
@@ -520,6 +620,8 @@ impl ToneSequence {
                 begin: 0.0,
                 end: 1.0,
                 sustain: None,
+                decay: 0.0,
+                sustain_level: 1.0,
                 onset: n.at.0,
                 duration: n.dur.0,
                 instrument: Instrument::Tone,

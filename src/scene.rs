@@ -76,6 +76,10 @@ pub enum Expr {
     /// A pattern in Tidal's syntax (`"<300 2000>"`, `fast 2 $ "0 .. 3" * 100 + 200`): used where
     /// a number is expected, it is a stepped control signal, exact at event edges (rests hold).
     Pattern(String),
+    /// A voice template: an oscillator without a frequency (`sine`, `saw`, `square`, `tri`) and
+    /// the control patterns chained onto it (`saw # gain 0.3`). As a bus it is an instrument for
+    /// `s "~name"`; played itself, its controls give the events (`sine # note "c e g"`).
+    Synth(String, Vec<String>),
     /// The input of an effect chain: a bus whose expression uses `Input` is a chain (`~fx: delay
     /// 0.3 0.4 # lpf 2000`), instantiated afresh by every [`Expr::Apply`].
     Input,
@@ -212,6 +216,21 @@ impl Scene {
     }
 }
 
+impl Expr {
+    /// Does this expression use [`Expr::Input`] (is it an effect chain)?
+    pub fn uses_input(&self) -> bool {
+        match self {
+            Expr::Input => true,
+            Expr::Num(_) | Expr::Bus(_) | Expr::Noise | Expr::Pattern(_) | Expr::Tones(_) | Expr::Synth(..) => false,
+            Expr::Sine(a) | Expr::Saw(a) | Expr::Square(a) | Expr::Tri(a) | Expr::Impulse(a) => a.uses_input(),
+            Expr::Apply(a, _) => a.uses_input(),
+            Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) => a.uses_input() || b.uses_input(),
+            Expr::Lpf(a, b, c) | Expr::Hpf(a, b, c) | Expr::Bpf(a, b, c) => a.uses_input() || b.uses_input() || c.uses_input(),
+            Expr::Delay(a, b, c, d) => a.uses_input() || b.uses_input() || c.uses_input() || d.uses_input(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,20 +253,5 @@ mod tests {
         assert_eq!(parse_fraction(" 0.125 "), Some(Rational::new(1, 8)));
         assert_eq!(parse_fraction("1/0"), None);
         assert_eq!(parse_fraction("x"), None);
-    }
-}
-
-impl Expr {
-    /// Does this expression use [`Expr::Input`] (is it an effect chain)?
-    pub fn uses_input(&self) -> bool {
-        match self {
-            Expr::Input => true,
-            Expr::Num(_) | Expr::Bus(_) | Expr::Noise | Expr::Pattern(_) | Expr::Tones(_) => false,
-            Expr::Sine(a) | Expr::Saw(a) | Expr::Square(a) | Expr::Tri(a) | Expr::Impulse(a) => a.uses_input(),
-            Expr::Apply(a, _) => a.uses_input(),
-            Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) => a.uses_input() || b.uses_input(),
-            Expr::Lpf(a, b, c) | Expr::Hpf(a, b, c) | Expr::Bpf(a, b, c) => a.uses_input() || b.uses_input() || c.uses_input(),
-            Expr::Delay(a, b, c, d) => a.uses_input() || b.uses_input() || c.uses_input() || d.uses_input(),
-        }
     }
 }

@@ -112,3 +112,23 @@ fn unknown_samples_are_silent() {
     let out = play("out: s \"nosuch*4 click\"", 512, 2.0);
     assert_eq!(nonzero(&left(&out)).len(), 1);
 }
+
+/// Voice templates: `sine # note "a5"` plays 440 Hz (note 0 = c5 = midi 60, as in Tidal), and a
+/// bus instrument `~x: sine # gain 0.5` played by `s "~x" # n 12` sounds an octave above c5 at
+/// half gain; a chord plays one voice per note.
+#[test]
+fn voice_templates_play_pitched_notes() {
+    let l = left(&play("out: sine # note \"a5\" # legato 1", 512, 2.0));
+    let f = zero_crossing_freq(&l[2000..80_000], 44_100.0);
+    assert!((f - 440.0).abs() < 0.5, "{f} Hz");
+    let l = left(&play("~x: sine # gain 0.5\nout: s \"~x\" # n 12 # legato 1", 512, 2.0));
+    let f = zero_crossing_freq(&l[2000..80_000], 44_100.0);
+    assert!((f - 523.25).abs() < 0.5, "{f} Hz");
+    let level = rms(&l[2000..80_000]);
+    assert!((level - 0.5 * 0.5).abs() < 0.01, "RMS {level}"); // gain 0.5 × pan 0.707 × sine RMS 0.707
+    // c5'major: three voices at 261.6, 329.6 and 392 Hz
+    let l = left(&play("out: sine # note \"c5'major\" # legato 1", 512, 2.0));
+    for freq in [261.63, 329.63, 392.0] {
+        assert!(amplitude_at(&l[2000..80_000], freq, 44_100.0) > 0.3, "{freq} Hz missing");
+    }
+}

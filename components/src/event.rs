@@ -37,6 +37,9 @@ pub struct Trigger {
     /// Seconds until the release starts; `None`: samples play to their end, synths for the
     /// event's duration.
     pub sustain: Option<f32>,
+    /// Decay time in seconds and the level it decays to (synth voices).
+    pub decay: f32,
+    pub sustain_level: f32,
 }
 
 impl Default for Trigger {
@@ -54,6 +57,8 @@ impl Default for Trigger {
             begin: 0.0,
             end: 1.0,
             sustain: None,
+            decay: 0.0,
+            sustain_level: 1.0,
         }
     }
 }

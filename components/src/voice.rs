@@ -17,25 +17,51 @@ pub enum VoiceSource {
     Sample { handle: u32, pos: f64, rate: f64, start: f64, stop: f64 },
 }
 
-/// Attack / sustain / release envelope, times in samples, linear segments.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+/// Attack / decay / sustain / release envelope, times in samples, linear segments.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Envelope {
     pub attack: u32,
+    /// Samples from the end of the attack to the sustain level.
+    pub decay: u32,
+    /// Level held after the decay (1 = no decay).
+    pub sustain_level: f32,
     /// Samples from the start until the release begins.
     pub sustain_end: u32,
     pub release: u32,
 }
 
+impl Default for Envelope {
+    fn default() -> Self {
+        Envelope { attack: 0, decay: 0, sustain_level: 1.0, sustain_end: 0, release: 1 }
+    }
+}
+
 impl Envelope {
+    /// Attack, hold at 1 until `sustain_end`, release.
+    pub fn ar(attack: u32, sustain_end: u32, release: u32) -> Envelope {
+        Envelope { attack, decay: 0, sustain_level: 1.0, sustain_end, release }
+    }
+
+    /// Level before the release begins.
+    #[inline]
+    fn held(&self, t: u32) -> f32 {
+        if t < self.attack {
+            (t as f32 + 1.0) / (self.attack as f32 + 1.0)
+        } else if t < self.attack + self.decay {
+            1.0 - (1.0 - self.sustain_level) * (t - self.attack) as f32 / self.decay as f32
+        } else {
+            self.sustain_level
+        }
+    }
+
     /// Level at `t` samples since the start; `None` once it has ended.
     #[inline]
     pub fn level(&self, t: u32) -> Option<f32> {
-        if t < self.attack {
-            Some((t as f32 + 1.0) / (self.attack as f32 + 1.0))
-        } else if t < self.sustain_end {
-            Some(1.0)
-        } else if t < self.sustain_end + self.release {
-            Some(1.0 - (t - self.sustain_end) as f32 / self.release as f32)
+        if t < self.sustain_end.max(self.attack) {
+            Some(self.held(t))
+        } else if t < self.sustain_end.max(self.attack) + self.release {
+            let from = self.held(self.sustain_end.max(self.attack));
+            Some(from * (1.0 - (t - self.sustain_end.max(self.attack)) as f32 / self.release as f32))
         } else {
             None
         }

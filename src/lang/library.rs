@@ -55,7 +55,28 @@ fn weighted<T>(v: &Val, pos: usize, item: impl Fn(&Val) -> EResult<T>) -> EResul
         .collect()
 }
 
+fn controls(keys: &[&'static str], vals: Vec<Pattern<f64>>) -> Val {
+    let keys: Vec<&'static str> = keys.to_vec();
+    let mut pat = vals[0].fmap(|x| vec![*x]);
+    for v in &vals[1..] {
+        pat = pat.app_both(v, |a, b| {
+            let mut a = a.clone();
+            a.push(*b);
+            a
+        });
+    }
+    Val::Pat(pat.fmap(move |xs| {
+        let m: crate::pattern::ControlMap = keys.iter().zip(xs).map(|(k, x)| (std::sync::Arc::from(*k), Value::Num(*x))).collect();
+        Value::Map(std::sync::Arc::new(m))
+    }))
+}
+
 const LIB: &[(&str, usize, Imp)] = &[
+    ("ar", 2, |a, p| Ok(controls(&["attack", "release"], vec![a[0].to_num_pat(p)?, a[1].to_num_pat(p)?]))),
+    ("adsr", 4, |a, p| {
+        let v = vec![a[0].to_num_pat(p)?, a[1].to_num_pat(p)?, a[2].to_num_pat(p)?, a[3].to_num_pat(p)?];
+        Ok(controls(&["attack", "decay", "sustainlevel", "release"], v))
+    }),
     ("hurry", 2, |a, p| ok(a[1].to_pat(p)?.hurry(&a[0].to_time_pat(p)?))),
     ("palindrome", 1, |a, p| ok(a[0].to_pat(p)?.palindrome())),
     ("iter", 2, |a, p| ok(a[1].to_pat(p)?.iter(&a[0].to_int_pat(p)?))),
@@ -149,7 +170,7 @@ const LIB: &[(&str, usize, Imp)] = &[
 
 /// Names bound here (for "did you mean").
 pub const NAMES: &[&str] = &[
-    "hurry", "palindrome", "iter", "iter'", "ply", "linger", "trunc", "chunk", "chunk'", "every", "every'", "whenmod", "within",
+    "ar", "adsr", "hurry", "palindrome", "iter", "iter'", "ply", "linger", "trunc", "chunk", "chunk'", "every", "every'", "whenmod", "within",
     "inside", "outside", "while", "sometimesBy", "sometimes", "often", "rarely", "almostNever", "almostAlways", "always", "never",
     "someCyclesBy", "somecyclesBy", "someCycles", "somecycles", "superimpose", "layer", "off", "stut", "stutWith", "stut'", "echo",
     "echoWith", "chop", "striate", "slice", "splice", "loopAt", "jux", "juxBy", "ghost", "fix", "unfix", "contrast", "struct", "mask",

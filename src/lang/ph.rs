@@ -44,6 +44,8 @@ enum El {
     Bus(String),
     /// An effect chain with an [`Expr::Input`] hole.
     Fx(Expr),
+    /// A voice template: an oscillator without a frequency and the controls chained onto it.
+    Synth(String, Vec<(usize, usize)>),
 }
 
 struct Elab<'s> {
@@ -85,7 +87,7 @@ impl<'s> Elab<'s> {
         let Some(ast) = self.bus_ast.get(name) else { return true };
         self.kinds.borrow_mut().insert(name.to_string(), None);
         let signal = match self.elab(ast, 0) {
-            Ok(El::Sig(_) | El::Fx(_)) => true,
+            Ok(El::Sig(_) | El::Fx(_) | El::Synth(..)) => true,
             Ok(El::Pat(a, z)) => self.is_sound(a, z),
             _ => false,
         };
@@ -99,7 +101,7 @@ impl<'s> Elab<'s> {
 
     fn is_signal(&self, el: &El) -> bool {
         match el {
-            El::Sig(_) | El::Fx(_) => true,
+            El::Sig(_) | El::Fx(_) | El::Synth(..) => true,
             El::Bus(n) => self.bus_is_signal(n),
             El::Pat(a, z) => self.is_sound(*a, *z),
             El::Num(_) => false,
@@ -132,6 +134,12 @@ impl<'s> Elab<'s> {
             }
             El::Bus(n) => Expr::Bus(n),
             El::Fx(_) => return Err(self.err(pos, "an effect chain is not a signal: apply it to one with '#' (saw 55 # lpf 800)")),
+            El::Synth(shape, controls) => {
+                for &(a, z) in &controls {
+                    super::eval_range(self.src, (a, z), self.file, self)?;
+                }
+                Expr::Synth(shape, controls.iter().map(|&(a, z)| self.src[a..z].to_string()).collect())
+            }
         })
     }
 
@@ -152,6 +160,7 @@ impl<'s> Elab<'s> {
                 El::Bus(n.clone())
             }
             ExprKind::Name(n) if n == "noise" => El::Sig(Expr::Noise),
+            ExprKind::Name(n) if OSCS.contains(&n.as_str()) && n != "impulse" => El::Synth(n.clone(), Vec::new()),
             ExprKind::Name(n) if OSCS.contains(&n.as_str()) => {
                 return Err(self.err(e.pos, format!("'{n}' needs a frequency here: '{n} 440' (or a pattern: '{n} \"110 220\"')")));
             }
@@ -211,6 +220,13 @@ impl<'s> Elab<'s> {
             ExprKind::Op(op, a, bb) => {
                 let (l, r) = (self.elab(a, d)?, self.elab(bb, d)?);
                 match op.as_str() {
+                    "#" if matches!(l, El::Synth(..)) => match (l, r) {
+                        (El::Synth(shape, mut controls), El::Pat(x, y)) => {
+                            controls.push((x, y));
+                            El::Synth(shape, controls)
+                        }
+                        _ => return Err(self.err(bb.pos, "after a voice template ('sine', 'saw' …), '#' takes controls: note, n, gain, attack, release …")),
+                    },
                     // a sound pattern followed by controls stays a pattern (`s "bd" # gain 0.8`)
                     "#" if matches!(l, El::Pat(..)) && !matches!(r, El::Fx(_)) && !matches!(&r, El::Bus(n) if self.bus_is_chain(n)) => pat(),
                     "#" if self.is_signal(&l) => self.chain(l, r, a.pos, bb.pos)?,
@@ -279,6 +295,9 @@ impl<'s> Elab<'s> {
 
     /// `l # r` where `l` is a signal or a chain.
     fn chain(&self, l: El, r: El, lpos: usize, rpos: usize) -> Result<El, Error> {
+        if matches!(l, El::Synth(..)) {
+            return Err(self.err(rpos, "effects on a voice template are not supported yet: apply them to the bus that plays it"));
+        }
         let lfx = matches!(l, El::Fx(_));
         let input = match l {
             El::Fx(fx) => fx,
@@ -642,6 +661,13 @@ fn print(e: &Expr) -> Result<String, String> {
         Expr::Apply(i, n) => fx(i, format!("~{n}"))?,
         Expr::Input => return Err("an effect chain's input can only appear as the first input of an effect".into()),
         Expr::Tones(_) => return Err("tone lists (Tones) have no .ph form yet; keep this scene as .ron".into()),
+        Expr::Synth(shape, controls) => {
+            let mut s = shape.clone();
+            for c in controls {
+                s.push_str(&format!(" # ({c})"));
+            }
+            format!("({s})")
+        }
     })
 }
 

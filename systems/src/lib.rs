@@ -207,6 +207,7 @@ pub mod events {
     ///
     /// Real-time contract: no allocation once the trigger scratch list has reached its working
     /// size; a full pool drops the event and counts it in [`VoiceStats::dropped`].
+    #[allow(clippy::too_many_arguments)] // a system's parameters are its data dependencies
     pub fn schedule_events(
         sources: Query<&EventSourceSlot>,
         mut controls: Query<&mut ControlSlot>,
@@ -270,7 +271,14 @@ pub mod events {
                         };
                         let hold = trig.sustain.map_or(dur_s, |s| s as f64);
                         let sustain_end = ((hold * sr as f64) as u32).max(attack);
-                        (VoiceSource::Osc { shape, freq: trig.freq, phase: 0.0 }, Envelope { attack, sustain_end, release })
+                        let env = Envelope {
+                            attack,
+                            decay: (trig.decay.max(0.0) * sr) as u32,
+                            sustain_level: trig.sustain_level.clamp(0.0, 1.0),
+                            sustain_end,
+                            release,
+                        };
+                        (VoiceSource::Osc { shape, freq: trig.freq, phase: 0.0 }, env)
                     }
                     Instrument::Sample(handle) => {
                         let Some(data) = bank.0.get(handle as usize) else { continue };
@@ -292,7 +300,7 @@ pub mod events {
                         // starting inside the sample (begin > 0, or backwards) needs a fade-in
                         let attack = if b > 0.0 || rate < 0.0 { attack.max((0.001 * sr) as u32) } else { attack };
                         let pos = if rate > 0.0 { b } else { e - 1.0 };
-                        (VoiceSource::Sample { handle, pos, rate, start: b, stop: e }, Envelope { attack, sustain_end: sustain_end.max(attack), release })
+                        (VoiceSource::Sample { handle, pos, rate, start: b, stop: e }, Envelope::ar(attack, sustain_end.max(attack), release))
                     }
                 };
                 *voice = Voice {
