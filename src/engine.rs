@@ -17,6 +17,8 @@ pub struct EngineConfig {
     pub threads: usize,
     /// Voice pool capacity.
     pub voices: usize,
+    /// Extra sample folders, searched first (`--samples DIR`).
+    pub sample_dirs: Vec<std::path::PathBuf>,
 }
 
 impl Default for EngineConfig {
@@ -26,6 +28,7 @@ impl Default for EngineConfig {
             block_len: 512,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             voices: 1024,
+            sample_dirs: Vec::new(),
         }
     }
 }
@@ -41,9 +44,12 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Build the World and Schedule for `scene`; `file` names the scene in errors.
+    /// Build the World and Schedule for `scene`; `file` names the scene in errors. Samples come
+    /// from the sample library's search path (`cfg.sample_dirs` first, then `PHONON_SAMPLES`,
+    /// `./samples`, `~/phonon/samples`, `~/.local/share/phonon/samples`, the built-in kit).
     pub fn new(scene: &Scene, file: &str, cfg: EngineConfig) -> Result<Engine, Error> {
-        Engine::with_samples(scene, file, cfg, &crate::build::NoSamples)
+        let library = crate::samples::SampleLibrary::discover(&cfg.sample_dirs);
+        Engine::with_samples(scene, file, cfg, &library)
     }
 
     /// Like [`Engine::new`], loading the samples the scene's patterns use from `samples`.

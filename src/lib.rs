@@ -25,6 +25,7 @@ pub mod lang;
 pub mod pattern;
 pub mod query;
 pub mod render;
+pub mod samples;
 pub mod scene;
 
 pub use engine::{Engine, EngineConfig};

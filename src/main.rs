@@ -38,6 +38,15 @@ enum Command {
         /// WAV sample format: 16 or 24 (integer) or 32 (float).
         #[arg(long, default_value_t = 32)]
         bits: u16,
+        /// A sample folder (Dirt-Samples layout), searched before the others; repeatable.
+        #[arg(long = "samples", value_name = "DIR")]
+        samples: Vec<PathBuf>,
+    },
+    /// List the sample folders searched and every sound found, with where it comes from.
+    Samples {
+        /// Extra sample folders, searched first.
+        #[arg(long = "samples", value_name = "DIR")]
+        samples: Vec<PathBuf>,
     },
     /// Parse and compile a scene without rendering it: exit 0, or print the error.
     Check {
@@ -132,11 +141,15 @@ fn run(cli: Cli) -> Result<(), Error> {
             println!("{}", serde_json::to_string_pretty(&events).expect("JSON values always serialise"));
             Ok(())
         }
-        Command::Render { scene, out, seconds, cycles, sample_rate, block_size, threads, bits } => {
+        Command::Samples { samples } => {
+            print!("{}", phonon::samples::SampleLibrary::discover(&samples).report());
+            Ok(())
+        }
+        Command::Render { scene, out, seconds, cycles, sample_rate, block_size, threads, bits, samples } => {
             let bits = Bits::from_bits(bits)?;
             let name = scene.display().to_string();
             let s = Scene::load(&scene)?;
-            let mut cfg = EngineConfig { sample_rate, block_len: block_size, ..EngineConfig::default() };
+            let mut cfg = EngineConfig { sample_rate, block_len: block_size, sample_dirs: samples, ..EngineConfig::default() };
             if let Some(t) = threads {
                 cfg.threads = t;
             }

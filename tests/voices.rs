@@ -132,3 +132,21 @@ fn voice_templates_play_pitched_notes() {
         assert!(amplitude_at(&l[2000..80_000], freq, 44_100.0) > 0.3, "{freq} Hz missing");
     }
 }
+
+/// The built-in kit through the default engine: `s "bd*4"` puts a kick's attack at each quarter
+/// cycle (0.5 s apart at 0.5 cps) and is silent before its first onset… nothing else sounds.
+#[test]
+fn builtin_kit_plays_on_the_beat() {
+    let scene = Scene::from_ph("out: s \"bd*4\"", "t.ph").unwrap();
+    let mut engine = Engine::new(&scene, "t.ph", cfg(512, 1)).unwrap();
+    let l = left(&render_to_vec(&mut engine, 44_100 * 2));
+    assert_finite(&l);
+    for k in 0..4usize {
+        let at = k * 22_050;
+        let attack = peak(&l[at..at + 2_000]);
+        assert!(attack > 0.2, "kick {k} at sample {at}: peak {attack}");
+        // the kick decays: much quieter just before the next onset than at its attack
+        let tail = peak(&l[at + 20_000..at + 22_000]);
+        assert!(tail < attack * 0.5, "kick {k}: tail {tail} vs attack {attack}");
+    }
+}

@@ -266,7 +266,7 @@ impl Parser {
         loop {
             self.ws();
             let Some(c) = self.peek() else { break };
-            if is_terminator(c) || (numeric && !steps.is_empty() && c != '?' && !self.starts_rational()) {
+            if is_terminator(c) || (numeric && !steps.is_empty() && !matches!(c, '?' | '.') && !self.starts_rational()) {
                 break;
             }
             match c {

@@ -5,7 +5,7 @@ use phonon::render::render_to_vec;
 use phonon::{Engine, EngineConfig, Scene};
 
 pub fn cfg(block_len: usize, threads: usize) -> EngineConfig {
-    EngineConfig { sample_rate: 44_100, block_len, threads, voices: 64 }
+    EngineConfig { sample_rate: 44_100, block_len, threads, voices: 64, sample_dirs: Vec::new() }
 }
 
 pub fn scene(ron: &str) -> Scene {
