@@ -150,3 +150,11 @@ fn builtin_kit_plays_on_the_beat() {
         assert!(tail < attack * 0.5, "kick {k}: tail {tail} vs attack {attack}");
     }
 }
+
+/// An oscillator without a frequency and without notes is explained, not guessed at.
+#[test]
+fn a_template_without_notes_is_a_clear_error() {
+    let scene = Scene::from_ph("out: sine", "t.ph").unwrap();
+    let err = Engine::new(&scene, "t.ph", cfg(512, 1)).err().expect("an error").to_string();
+    assert!(err.contains("voice template") && err.contains("note"), "{err}");
+}

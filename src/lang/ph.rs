@@ -611,7 +611,8 @@ mod tests {
         assert!(error("out: sine 1\nout: sine 2").contains("defined twice (first on line 1)"));
         assert!(error("tempo: fast").contains("positive number"));
         assert!(error("out: (saw 55").contains("t.ph:1:13: expected ')'"));
-        assert!(error("out: sine").contains("needs a frequency"));
+        assert!(error("out: noise 3").contains("'noise' takes no arguments, got 1"));
+        assert!(error("out: impulse").contains("needs a frequency"));
         assert!(error("out: saw \"55 [110\"").contains("t.ph:1:18: in mini-notation: expected ']'"));
         assert!(error("~p: fast 2 $ \"1 2\"\nout: saw (fsat 2 ~p)").contains("t.ph:2:11: unknown function 'fsat'"));
         let deep_dollar = format!("out: {}\"1\"", "fast 1 $ ".repeat(3000));
