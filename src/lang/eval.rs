@@ -163,6 +163,7 @@ pub fn eval(e: &Expr, env: &dyn Env) -> EResult<Val> {
         ExprKind::Str(s) => Ok(Val::Str(Arc::from(s.as_str()), pos + 1)),
         ExprKind::Name(n) => builtins::lookup(n, pos),
         ExprKind::Bus(b) => env.bus(b, pos),
+        ExprKind::Keyword(k) => err(pos, format!("':{k}' is a keyword argument; only signal functions (lpf, delay …) take them")),
         ExprKind::App(f, a) => {
             let f = eval(f, env)?;
             let a = eval(a, env)?;

@@ -18,6 +18,8 @@ pub enum Tok {
     Name(String),
     /// `~name`: a bus reference.
     Bus(String),
+    /// `:name`: a keyword argument (`delay 0.3 :mix 0.2`).
+    Keyword(String),
     /// An operator: `$ . # + - * / % <~ ~> |+| |+ +| …`
     Op(String),
     LParen,
@@ -89,6 +91,14 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
                 i += 1;
                 Tok::Str(text)
             }
+            ':' if b.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic()) => {
+                i += 1;
+                let s = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+                Tok::Keyword(src[s..i].to_string())
+            }
             '~' if b.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') => {
                 i += 1;
                 let s = i;
@@ -111,6 +121,9 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
                     while i < b.len() && b[i].is_ascii_digit() {
                         i += 1;
                     }
+                }
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1; // `1e`, `2x`: swallow the rest so the message shows the whole word
                 }
                 let text = &src[s..i];
                 Tok::Num(text.parse().map_err(|_| LexError { pos: s, msg: format!("'{text}' is not a number") })?)
@@ -142,5 +155,5 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
 }
 
 fn prev_is_value(toks: &[Token]) -> bool {
-    matches!(toks.last().map(|t| &t.kind), Some(Tok::Name(_) | Tok::Num(_) | Tok::Str(_) | Tok::RParen | Tok::RBracket | Tok::Bus(_)))
+    matches!(toks.last().map(|t| &t.kind), Some(Tok::Name(_) | Tok::Num(_) | Tok::Str(_) | Tok::RParen | Tok::RBracket | Tok::Bus(_) | Tok::Keyword(_)))
 }

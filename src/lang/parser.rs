@@ -19,6 +19,8 @@ pub enum ExprKind {
     Str(String),
     Name(String),
     Bus(String),
+    /// `:name`, the key of a keyword argument (only signal functions take them).
+    Keyword(String),
     /// Function application `f x`.
     App(Box<Expr>, Box<Expr>),
     /// `a op b`.
@@ -135,7 +137,7 @@ impl<'t> Parser<'t> {
     }
 
     fn starts_atom(&self) -> bool {
-        matches!(self.peek(), Tok::Num(_) | Tok::Str(_) | Tok::Name(_) | Tok::Bus(_) | Tok::LParen | Tok::LBracket)
+        matches!(self.peek(), Tok::Num(_) | Tok::Str(_) | Tok::Name(_) | Tok::Bus(_) | Tok::Keyword(_) | Tok::LParen | Tok::LBracket)
     }
 
     fn application(&mut self) -> Result<Expr, ParseError> {
@@ -179,6 +181,10 @@ impl<'t> Parser<'t> {
             Tok::Bus(b) => {
                 self.next();
                 ExprKind::Bus(b)
+            }
+            Tok::Keyword(k) => {
+                self.next();
+                ExprKind::Keyword(k)
             }
             Tok::LBracket => {
                 self.next();
@@ -256,6 +262,7 @@ fn describe(t: &Tok) -> String {
         Tok::Str(s) => format!("the string \"{s}\""),
         Tok::Name(n) => format!("'{n}'"),
         Tok::Bus(b) => format!("'~{b}'"),
+        Tok::Keyword(k) => format!("':{k}'"),
         Tok::Op(o) => format!("'{o}'"),
         Tok::LParen => "'('".into(),
         Tok::RParen => "')'".into(),

@@ -62,6 +62,15 @@ struct Elab<'s> {
 }
 
 const OSCS: &[&str] = &["sine", "saw", "square", "tri", "impulse"];
+/// Parameter names of each effect, in positional order (for `:name value` arguments).
+fn effect_params(name: &str) -> &'static [&'static str] {
+    match name {
+        "lpf" | "hpf" => &["cutoff", "q"],
+        "bpf" => &["centre", "q"],
+        _ => &["time", "feedback", "mix"],
+    }
+}
+
 const EFFECTS: &[(&str, &str)] = &[
     ("lpf", "lpf CUTOFF [Q]"),
     ("hpf", "hpf CUTOFF [Q]"),
@@ -187,16 +196,38 @@ impl<'s> Elab<'s> {
                     }
                     ExprKind::Name(n) if EFFECTS.iter().any(|x| x.0 == n) => {
                         let usage = EFFECTS.iter().find(|x| x.0 == n).map_or("", |x| x.1);
-                        let max = if n == "delay" { 3 } else { 2 };
-                        if args.len() > max {
-                            return Err(self.err(args[max].pos, format!("'{n}' takes at most {max} arguments: {usage}")));
+                        let names = effect_params(n);
+                        let max = names.len();
+                        let mut ps: Vec<Option<Expr>> = vec![None; max];
+                        let mut positional = 0;
+                        let mut i = 0;
+                        while i < args.len() {
+                            let a = args[i];
+                            let slot = if let ExprKind::Keyword(k) = &a.kind {
+                                let Some(slot) = names.iter().position(|p| p == k) else {
+                                    let hint = did_you_mean(k, names.iter().copied());
+                                    return Err(self.err(a.pos, format!("'{n}' has no parameter ':{k}' (it has :{}){hint}", names.join(" :"))));
+                                };
+                                i += 1;
+                                if i >= args.len() || matches!(args[i].kind, ExprKind::Keyword(_)) {
+                                    return Err(self.err(a.pos, format!("':{k}' needs a value after it")));
+                                }
+                                slot
+                            } else {
+                                if positional >= max {
+                                    return Err(self.err(a.pos, format!("'{n}' takes at most {max} arguments: {usage}")));
+                                }
+                                positional += 1;
+                                positional - 1
+                            };
+                            if ps[slot].is_some() {
+                                return Err(self.err(args[i].pos, format!("'{n}' gets ':{}' twice", names[slot])));
+                            }
+                            let el = self.elab(args[i], d)?;
+                            ps[slot] = Some(self.param(el, args[i].pos)?);
+                            i += 1;
                         }
-                        let mut ps = Vec::new();
-                        for a in &args {
-                            let el = self.elab(a, d)?;
-                            ps.push(self.param(el, a.pos)?);
-                        }
-                        let arg = |i: usize, default: f64| b(ps.get(i).cloned().unwrap_or(Expr::Num(default)));
+                        let arg = |i: usize, default: f64| b(ps[i].clone().unwrap_or(Expr::Num(default)));
                         El::Fx(match n.as_str() {
                             "lpf" => Expr::Lpf(b(Expr::Input), arg(0, 0.0), arg(1, std::f64::consts::FRAC_1_SQRT_2)),
                             "hpf" => Expr::Hpf(b(Expr::Input), arg(0, 0.0), arg(1, std::f64::consts::FRAC_1_SQRT_2)),
@@ -289,6 +320,7 @@ impl<'s> Elab<'s> {
                 self.elab(x, d)?;
                 pat()
             }
+            ExprKind::Keyword(k) => return Err(self.err(e.pos, format!("':{k}' is a keyword argument; only signal functions (lpf, delay …) take them"))),
             ExprKind::Name(_) | ExprKind::OpFunc(_) => pat(),
         })
     }
@@ -590,6 +622,17 @@ mod tests {
         assert_eq!(s.outputs["out"], Expr::Apply(b(Expr::Saw(b(Expr::Num(55.0)))), "fx".into()));
     }
 
+    /// Keyword arguments name optional parameters in any order.
+    #[test]
+    fn keyword_arguments() {
+        let a = scene("out: saw 55 # delay 0.3 :mix 0.2 # lpf :q 2 :cutoff 900");
+        let b = scene("out: saw 55 # delay 0.3 0 0.2 # lpf 900 2");
+        assert_eq!(a, b);
+        assert!(error("out: saw 55 # delay 0.3 :mixx 0.2").contains("has no parameter ':mixx'"));
+        assert!(error("out: saw 55 # delay 0.3 :mix 0.2 :mix 0.1").contains("gets ':mix' twice"));
+        assert!(error("out: saw 55 # lpf 900 :q").contains("needs a value"));
+    }
+
     /// Tempo forms: cps, tempo, bpm (4 beats per cycle) and bpm with beats per cycle.
     #[test]
     fn tempo_forms() {
@@ -611,6 +654,7 @@ mod tests {
         assert!(error("out: sine 1\nout: sine 2").contains("defined twice (first on line 1)"));
         assert!(error("tempo: fast").contains("positive number"));
         assert!(error("out: (saw 55").contains("t.ph:1:13: expected ')'"));
+        assert!(error("out: saw 1e").contains("t.ph:1:10: '1e' is not a number"));
         assert!(error("out: noise 3").contains("'noise' takes no arguments, got 1"));
         assert!(error("out: impulse").contains("needs a frequency"));
         assert!(error("out: saw \"55 [110\"").contains("t.ph:1:18: in mini-notation: expected ']'"));

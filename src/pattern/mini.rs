@@ -90,11 +90,20 @@ enum Node {
     /// `x?amount`, using the `seed`-th random stream.
     Degrade(u32, f64, Box<Node>),
     /// `x(k,n,r)`, each argument a pattern of integers.
-    Euclid { k: Box<Node>, n: Box<Node>, r: Box<Node>, x: Box<Node> },
+    Euclid {
+        k: Box<Node>,
+        n: Box<Node>,
+        r: Box<Node>,
+        x: Box<Node>,
+    },
     /// `a .. b`, with the column of `a`.
     Range(Box<Node>, Box<Node>, usize),
     /// `root'name'mod'mod…`.
-    Chord { root: Box<Node>, name: Box<Node>, mods: Vec<Node> },
+    Chord {
+        root: Box<Node>,
+        name: Box<Node>,
+        mods: Vec<Node>,
+    },
 }
 
 impl Node {
@@ -155,7 +164,11 @@ fn is_terminator(c: char) -> bool {
 
 impl Parser {
     fn new(src: &str) -> Parser {
-        Parser { s: src.chars().collect(), i: 0, seed: 0 }
+        Parser {
+            s: src.chars().collect(),
+            i: 0,
+            seed: 0,
+        }
     }
 
     fn peek(&self) -> Option<char> {
@@ -190,7 +203,10 @@ impl Parser {
 
     /// "expected …, found …" at the current column.
     fn expected<T>(&self, what: &str) -> Result<T, MiniError> {
-        Err(MiniError { column: self.col(), message: format!("expected {what}, found {}", self.found()) })
+        Err(MiniError {
+            column: self.col(),
+            message: format!("expected {what}, found {}", self.found()),
+        })
     }
 
     fn parse(mut self) -> Result<Node, MiniError> {
@@ -205,7 +221,10 @@ impl Parser {
                     '}' => '{',
                     _ => '(',
                 };
-                Err(MiniError { column: self.col(), message: format!("found '{c}' without a matching '{open}'") })
+                Err(MiniError {
+                    column: self.col(),
+                    message: format!("found '{c}' without a matching '{open}'"),
+                })
             }
             Some(_) => self.expected("a step, ',', '|' or the end of the pattern"),
         }
@@ -289,7 +308,10 @@ impl Parser {
                     break;
                 }
                 '_' | '@' | '!' => {
-                    return Err(MiniError { column: self.col(), message: format!("'{c}' needs a step before it") });
+                    return Err(MiniError {
+                        column: self.col(),
+                        message: format!("'{c}' needs a step before it"),
+                    });
                 }
                 _ => steps.push(self.step(numeric)?),
             }
@@ -323,7 +345,10 @@ impl Parser {
                     Some((x, xcol)) => {
                         let w = to_time(x, xcol)?;
                         if w <= Rational::ZERO {
-                            return Err(MiniError { column: xcol, message: "a step's weight must be positive".into() });
+                            return Err(MiniError {
+                                column: xcol,
+                                message: "a step's weight must be positive".into(),
+                            });
                         }
                         weight = weight + w - Rational::ONE;
                     }
@@ -348,12 +373,18 @@ impl Parser {
                     let digits: String = self.s[start..self.i].iter().collect();
                     let n: usize = digits.parse().unwrap_or(usize::MAX);
                     if n == 0 {
-                        return Err(MiniError { column: start + 1, message: "'!0' would remove the step; use '~' for a rest".into() });
+                        return Err(MiniError {
+                            column: start + 1,
+                            message: "'!0' would remove the step; use '~' for a rest".into(),
+                        });
                     }
                     count = count.saturating_add(n - 1);
                 }
                 if count as f64 > MAX_STEPS {
-                    return Err(MiniError { column: col, message: format!("too many repetitions (at most {MAX_STEPS})") });
+                    return Err(MiniError {
+                        column: col,
+                        message: format!("too many repetitions (at most {MAX_STEPS})"),
+                    });
                 }
                 self.ws();
             }
@@ -386,7 +417,11 @@ impl Parser {
                     }
                     self.i += 1;
                     let factor = Box::new(self.factor(op)?);
-                    node = if op == '*' { Node::Fast(factor, Box::new(node)) } else { Node::Slow(factor, Box::new(node)) };
+                    node = if op == '*' {
+                        Node::Fast(factor, Box::new(node))
+                    } else {
+                        Node::Slow(factor, Box::new(node))
+                    };
                     stage = stage.max(2);
                 }
                 Some('?') => {
@@ -419,7 +454,11 @@ impl Parser {
                         }
                         mods.push(self.part(false, true)?);
                     }
-                    node = Node::Chord { root: Box::new(node), name: Box::new(name), mods };
+                    node = Node::Chord {
+                        root: Box::new(node),
+                        name: Box::new(name),
+                        mods,
+                    };
                     // in Tidal 1.9 the chord is the atom of `pSingle`: its operators start afresh
                     stage = 0;
                 }
@@ -448,7 +487,12 @@ impl Parser {
             return self.expected(&format!("',' or ')' to close the '(' at column {open_col}"));
         }
         self.i += 1;
-        Ok(Node::Euclid { k: Box::new(k), n: Box::new(n), r: Box::new(r), x: Box::new(x) })
+        Ok(Node::Euclid {
+            k: Box::new(k),
+            n: Box::new(n),
+            r: Box::new(r),
+            x: Box::new(x),
+        })
     }
 
     fn euclid_arg(&mut self, what: &str) -> Result<Node, MiniError> {
@@ -473,7 +517,11 @@ impl Parser {
                     Some(op2 @ ('*' | '/')) => {
                         self.i += 1;
                         let f = Box::new(self.factor(op2)?);
-                        Ok(if op2 == '*' { Node::Fast(f, Box::new(group)) } else { Node::Slow(f, Box::new(group)) })
+                        Ok(if op2 == '*' {
+                            Node::Fast(f, Box::new(group))
+                        } else {
+                            Node::Slow(f, Box::new(group))
+                        })
                     }
                     _ => Ok(group),
                 }
@@ -544,7 +592,10 @@ impl Parser {
             }
             // `'maj` alone is a chord on note 0
             Some('\'') => Ok(Node::Atom(Value::Num(0.0), col)),
-            Some('^') => Err(MiniError { column: col, message: "control references ('^name') are not supported".into() }),
+            Some('^') => Err(MiniError {
+                column: col,
+                message: "control references ('^name') are not supported".into(),
+            }),
             Some(c) if c.is_alphanumeric() || matches!(c, '-' | '+' | '.') => match self.word()? {
                 Some(v) => Ok(Node::Atom(v, col)),
                 None => self.expected("a step (a word, a number, '~', '[', '<' or '{')"),
@@ -576,7 +627,10 @@ impl Parser {
     fn word(&mut self) -> Result<Option<Value>, MiniError> {
         let start = self.i;
         if let Some((x, end)) = self.lex_number(start) {
-            let continues = self.s.get(end).is_some_and(|&c| is_word_char(c) || (c == '.' && self.s.get(end + 1).is_some_and(|d| d.is_alphanumeric())));
+            let continues = self
+                .s
+                .get(end)
+                .is_some_and(|&c| is_word_char(c) || (c == '.' && self.s.get(end + 1).is_some_and(|d| d.is_alphanumeric())));
             if !continues {
                 self.i = end;
                 return Ok(Some(Value::Num(x)));
@@ -602,9 +656,10 @@ impl Parser {
     /// The amount after `?` (0.5 when absent).
     fn optional_amount(&mut self) -> Result<f64, MiniError> {
         match self.number() {
-            Some((x, col)) if !(0.0..=1.0).contains(&x) => {
-                Err(MiniError { column: col, message: format!("a '?' probability must be between 0 and 1, not {x}") })
-            }
+            Some((x, col)) if !(0.0..=1.0).contains(&x) => Err(MiniError {
+                column: col,
+                message: format!("a '?' probability must be between 0 and 1, not {x}"),
+            }),
             Some((x, _)) => Ok(x),
             None => Ok(0.5),
         }
@@ -696,9 +751,15 @@ fn resolve_size(steps: Vec<Step>) -> Vec<(Time, Node)> {
 /// A decimal time (factor, weight) as an exact fraction, within sane bounds.
 fn to_time(x: f64, col: usize) -> Result<Time, MiniError> {
     if !x.is_finite() || x.abs() > MAX_FACTOR {
-        return Err(MiniError { column: col, message: format!("{x} is too large for a time factor (at most {MAX_FACTOR})") });
+        return Err(MiniError {
+            column: col,
+            message: format!("{x} is too large for a time factor (at most {MAX_FACTOR})"),
+        });
     }
-    Rational::approximate(x, MAX_DEN).ok_or_else(|| MiniError { column: col, message: format!("{x} is not a usable number") })
+    Rational::approximate(x, MAX_DEN).ok_or_else(|| MiniError {
+        column: col,
+        message: format!("{x} is not a usable number"),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -733,7 +794,10 @@ fn enum_fractional(a: f64, b: f64) -> Vec<f64> {
 }
 
 fn not_a_number(v: &Value, col: usize, role: &str) -> MiniError {
-    MiniError { column: col, message: format!("expected a number for {role}, found '{v}'") }
+    MiniError {
+        column: col,
+        message: format!("expected a number for {role}, found '{v}'"),
+    }
 }
 
 impl Atom for Value {
@@ -814,10 +878,16 @@ impl Atom for i64 {
             _ => return Err(not_a_number(v, col, "a euclid argument")),
         };
         if x.fract() != 0.0 {
-            return Err(MiniError { column: col, message: format!("a euclid argument must be a whole number, not {x}") });
+            return Err(MiniError {
+                column: col,
+                message: format!("a euclid argument must be a whole number, not {x}"),
+            });
         }
         if x.abs() > MAX_STEPS {
-            return Err(MiniError { column: col, message: format!("{x} is too large for a euclid argument (at most {MAX_STEPS})") });
+            return Err(MiniError {
+                column: col,
+                message: format!("{x} is too large for a euclid argument (at most {MAX_STEPS})"),
+            });
         }
         Ok(x as i64)
     }
@@ -863,7 +933,10 @@ impl Atom for Shape {
         };
         match chords::chord(&name) {
             Some(iv) => Ok(Shape(iv.iter().map(|&i| i as f64).collect())),
-            None => Err(MiniError { column: col, message: format!("unknown chord '{v}' (try maj, min, maj7, min7, dom7, dim, aug, sus4, …)") }),
+            None => Err(MiniError {
+                column: col,
+                message: format!("unknown chord '{v}' (try maj, min, maj7, min7, dom7, dim, aug, sus4, …)"),
+            }),
         }
     }
     fn enum_from_to(a: &Self, b: &Self) -> Vec<Self> {
@@ -969,7 +1042,10 @@ fn build<T: Atom>(node: &Node) -> Result<Pattern<T>, MiniError> {
             let lo = nums.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = nums.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             if hi - lo > MAX_STEPS {
-                return Err(MiniError { column: *col, message: format!("the range is too long (at most {MAX_STEPS} steps)") });
+                return Err(MiniError {
+                    column: *col,
+                    message: format!("the range is too long (at most {MAX_STEPS} steps)"),
+                });
             }
             build::<T>(a)?.app_both(&build::<T>(b)?, |a, b| fast_from_list(T::enum_from_to(a, b))).unwrap()
         }
@@ -977,7 +1053,10 @@ fn build<T: Atom>(node: &Node) -> Result<Pattern<T>, MiniError> {
             let notes = chord_pattern(build(root)?, build(name)?, mods.iter().map(build).collect::<Result<Vec<_>, _>>()?);
             let col = first_col(root);
             if T::from_chord_note(0.0).is_none() {
-                return Err(MiniError { column: col, message: "a chord cannot be used here".into() });
+                return Err(MiniError {
+                    column: col,
+                    message: "a chord cannot be used here".into(),
+                });
             }
             uncollect(&notes).fmap(|x| T::from_chord_note(*x).expect("checked above"))
         }
@@ -1072,7 +1151,9 @@ fn chord_pattern(root: Pattern<f64>, name: Pattern<Shape>, mods: Vec<Pattern<Mod
                 let modp = modp.clone();
                 bind(&chord, move |ch: &Vec<f64>| {
                     let ch = ch.clone();
-                    bind(&modp, move |ms: &Mods| Pattern::pure(ms.0.iter().fold(ch.clone(), |acc, m| chords::apply_modifier(*m, &acc))))
+                    bind(&modp, move |ms: &Mods| {
+                        Pattern::pure(ms.0.iter().fold(ch.clone(), |acc, m| chords::apply_modifier(*m, &acc)))
+                    })
                 })
             })
         })
@@ -1098,7 +1179,12 @@ mod tests {
     use super::*;
 
     fn onset_values(src: &str) -> Vec<String> {
-        parse_mini(src).unwrap().onsets(Rational::ZERO, Rational::ONE).iter().map(|h| h.value.to_string()).collect()
+        parse_mini(src)
+            .unwrap()
+            .onsets(Rational::ZERO, Rational::ONE)
+            .iter()
+            .map(|h| h.value.to_string())
+            .collect()
     }
 
     /// Words, numbers and bus references come out as the right kind of value.
