@@ -156,7 +156,10 @@ impl PatternSource {
         let num = |k: &str| m.get(k).and_then(|v| v.as_num());
         let note = num("note").unwrap_or(0.0);
         let secs = duration.to_f64() / self.cps;
-        let sustain = num("sustain").or_else(|| num("legato").map(|l| l * secs)).map(|s| s as f32);
+        let sustain = num("sustain")
+            .or_else(|| num("legato").map(|l| l * secs))
+            .or_else(|| num("hold").map(|h| h + num("attack").unwrap_or(0.0)))
+            .map(|s| s as f32);
         let mut t = Trigger {
             onset,
             duration,
@@ -172,6 +175,13 @@ impl PatternSource {
             sustain,
             decay: num("decay").unwrap_or(0.0) as f32,
             sustain_level: num("sustainlevel").unwrap_or(1.0) as f32,
+            cut: num("cut").unwrap_or(0.0) as i32,
+            loops: num("loop").map_or(1, |n| n.clamp(1.0, 1000.0) as u32),
+            accelerate: num("accelerate").unwrap_or(0.0) as f32,
+            crush: num("crush").unwrap_or(0.0) as f32,
+            coarse: num("coarse").unwrap_or(0.0).max(0.0) as u32,
+            shape: num("shape").unwrap_or(0.0) as f32,
+            per_cycle: m.get("unit").and_then(|u| u.as_str()) == Some("c"),
         };
         match synth {
             Some(def) => {
@@ -622,6 +632,13 @@ impl ToneSequence {
                 sustain: None,
                 decay: 0.0,
                 sustain_level: 1.0,
+                cut: 0,
+                loops: 1,
+                accelerate: 0.0,
+                crush: 0.0,
+                coarse: 0,
+                shape: 0.0,
+                per_cycle: false,
                 onset: n.at.0,
                 duration: n.dur.0,
                 instrument: Instrument::Tone,

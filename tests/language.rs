@@ -77,13 +77,13 @@ fn ph_and_its_ron_are_the_same_scene() {
 }
 
 /// A pattern used as a control signal switches at exactly the event's first sample:
-/// `sine "220 440"` at 0.5 cps changes pitch at sample 44100, phase-continuous.
+/// `sine "220 440" * 0.5` at 0.5 cps changes pitch at sample 44100, phase-continuous.
 #[test]
 fn control_patterns_switch_at_exact_samples() {
-    let out = left(&render_ph("out: sine \"220 440\"", "t.ph", 2.0));
+    let out = left(&render_ph("out: sine \"220 440\" * 0.5", "t.ph", 2.0));
     let mut phase = 0.0f64;
     for (n, &x) in out.iter().enumerate() {
-        let want = (phase * std::f64::consts::TAU).sin() as f32;
+        let want = 0.5 * (phase * std::f64::consts::TAU).sin() as f32;
         assert!((x - want).abs() < 1e-4, "sample {n}: {x} vs {want}");
         phase = (phase + if n < 44_100 { 220.0 } else { 440.0 } / 44_100.0).fract();
     }

@@ -158,3 +158,58 @@ fn a_template_without_notes_is_a_clear_error() {
     let err = Engine::new(&scene, "t.ph", cfg(512, 1)).err().expect("an error").to_string();
     assert!(err.contains("voice template") && err.contains("note"), "{err}");
 }
+
+/// A full pool steals: 128 overlapping 1-second voices through a 64-voice pool — every event
+/// still starts (none dropped), the oldest fade out (counted), and the output stays finite and
+/// within 0 dBFS.
+#[test]
+fn a_full_pool_steals_the_oldest_with_a_fade() {
+    let scene = Scene::from_ph("out: sine # note \"0*128\" # sustain 1 # gain 0.05", "t.ph").unwrap();
+    let mut engine = Engine::with_samples(&scene, "t.ph", cfg(512, 1), &TestKit).unwrap();
+    let out = render_to_vec(&mut engine, 44_100 * 4);
+    let stats = engine.voice_stats();
+    assert_eq!(stats.dropped, 0);
+    assert!(stats.stolen > 100, "stolen {}", stats.stolen);
+    assert!(stats.started >= 256, "started {}", stats.started);
+    assert_finite(&out);
+    assert!(peak(&out) <= 1.0);
+    // no clicks: a sine sum changes by at most a few hundredths between samples
+    let jump = left(&out).windows(2).map(|w| (w[1] - w[0]).abs()).fold(0.0, f32::max);
+    assert!(jump < 0.1, "largest sample-to-sample jump {jump}");
+}
+
+/// `cut 1` chokes: a second long voice in the same group fades the first out within 5 ms.
+#[test]
+fn cut_groups_choke() {
+    let one = std::f32::consts::FRAC_1_SQRT_2 * 0.5;
+    let choked = left(&play("out: s \"ramp:1 ramp:1\" # speed 0.01 # cut 1", 512, 1.5));
+    let both = left(&play("out: s \"ramp:1 ramp:1\" # speed 0.01", 512, 1.5));
+    let at = 44_100 + 1_000; // 23 ms after the second onset
+    assert!((both[at] - 2.0 * one).abs() < 1e-3, "without cut both sound: {}", both[at]);
+    assert!((choked[at] - one).abs() < 1e-3, "with cut only the new one sounds: {}", choked[at]);
+}
+
+/// loop, unit "c", crush, coarse and shape change the sound as their definitions say.
+#[test]
+fn loop_unit_crush_coarse_shape() {
+    // ramp:0 is 1000 frames; `loop 3` plays it three times
+    let once = nonzero(&left(&play("out: s \"ramp\"", 64, 0.2))).len();
+    let thrice = nonzero(&left(&play("out: s \"ramp\" # loop 3", 64, 0.2))).len();
+    assert!((thrice as i64 - 3 * once as i64).abs() < 8, "{once} vs {thrice}");
+    // unit "c" # speed 1: the 1000-frame ramp stretches over a whole cycle (2 s at 0.5 cps):
+    // halfway through the cycle it is halfway up
+    let stretched = left(&play("out: s \"ramp\" # unit \"c\" # speed 1", 512, 1.5));
+    let half = stretched[44_100] / std::f32::consts::FRAC_1_SQRT_2;
+    assert!((half - 0.5).abs() < 2e-3, "{half}");
+    // crush 3: only multiples of 1/4 (hard left, half gain: below the master limiter's knee)
+    let crushed = left(&play("out: s \"ramp\" # crush 3 # pan 0 # gain 0.5", 64, 0.03));
+    assert!(crushed.iter().all(|v| (v * 4.0).fract().abs() < 1e-6), "crush leaves other levels");
+    assert!(crushed.contains(&0.25));
+    // coarse 10: the value holds for 10 samples
+    let coarse = left(&play("out: s \"ramp\" # coarse 10 # pan 0", 64, 0.03));
+    assert_eq!(coarse[100], coarse[109]);
+    assert_ne!(coarse[100], coarse[110]);
+    // shape 0.5 lifts quiet parts: 0.1 → (1+2)·0.1/(1+2·0.1) = 0.25
+    let shaped = left(&play("out: s \"ramp\" # shape 0.5 # pan 0", 64, 0.03));
+    assert!((shaped[100] - 0.25).abs() < 1e-3, "{}", shaped[100]);
+}

@@ -40,6 +40,18 @@ pub struct Trigger {
     /// Decay time in seconds and the level it decays to (synth voices).
     pub decay: f32,
     pub sustain_level: f32,
+    /// Choke group (`cut`), 0 = none.
+    pub cut: i32,
+    /// `loop`: how many times to play [begin, end).
+    pub loops: u32,
+    /// `accelerate`: change of speed over the voice (1 = double speed by the end).
+    pub accelerate: f32,
+    /// `crush` bits (0 = off), `coarse` sample-and-hold (≤ 1 = off), `shape` 0..1.
+    pub crush: f32,
+    pub coarse: u32,
+    pub shape: f32,
+    /// `unit "c"`: `speed` is in cycles — the sample lasts `1/speed` cycles.
+    pub per_cycle: bool,
 }
 
 impl Default for Trigger {
@@ -59,6 +71,13 @@ impl Default for Trigger {
             sustain: None,
             decay: 0.0,
             sustain_level: 1.0,
+            cut: 0,
+            loops: 1,
+            accelerate: 0.0,
+            crush: 0.0,
+            coarse: 0,
+            shape: 0.0,
+            per_cycle: false,
         }
     }
 }

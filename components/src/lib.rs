@@ -36,4 +36,4 @@ pub use resources::{
     Arena, GroupRange, OutputBlock, Outputs, PrevArena, Stages, Transport, VoiceStats,
 };
 pub use time::{Rational, TimeError};
-pub use voice::{Active, Envelope, SampleBank, SampleData, Voice, VoiceSource};
+pub use voice::{Active, Envelope, SampleBank, SampleData, Voice, VoiceFx, VoiceSource};

@@ -102,6 +102,8 @@ pub struct VoiceStats {
     pub started: u64,
     /// Events that found the pool full and were not played.
     pub dropped: u64,
+    /// Voices faded out early to keep room in the pool.
+    pub stolen: u64,
 }
 
 #[cfg(test)]

@@ -82,8 +82,53 @@ pub struct Voice {
     pub age: u32,
     /// Arena offset of the stereo voice-bus node it feeds.
     pub target: usize,
-    /// Block counter when it started (for stealing the oldest).
-    pub started_block: u64,
+    /// Absolute sample where it started (for stealing the oldest).
+    pub started_at: u64,
+    /// Choke group (`cut`): a new voice in the same group > 0 fades this one out.
+    pub cut: i32,
+    /// Per-voice effects: bit depth (`crush`, 0 = off), sample-and-hold period (`coarse`,
+    /// ≤ 1 = off) with its counter and held value, waveshaping amount (`shape`, 0 = off).
+    pub fx: VoiceFx,
+}
+
+/// Per-voice effects and their state.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct VoiceFx {
+    pub crush: f32,
+    pub coarse: u32,
+    pub coarse_count: u32,
+    pub held: [f32; 2],
+    pub shape: f32,
+    /// Rate change per rendered sample (`accelerate`), added to the sample rate each sample.
+    pub accel: f64,
+    /// Extra passes through [begin, end) still to play (`loop`).
+    pub loops: u32,
+}
+
+impl VoiceFx {
+    /// Apply crush, coarse and shape to one stereo frame.
+    #[inline]
+    pub fn process(&mut self, l: f32, r: f32) -> (f32, f32) {
+        let (mut l, mut r) = (l, r);
+        if self.coarse > 1 {
+            if self.coarse_count == 0 {
+                self.held = [l, r];
+            }
+            self.coarse_count = (self.coarse_count + 1) % self.coarse;
+            [l, r] = self.held;
+        }
+        if self.crush > 0.0 {
+            let steps = 2f32.powf(self.crush - 1.0);
+            l = (l * steps).round() / steps;
+            r = (r * steps).round() / steps;
+        }
+        if self.shape > 0.0 {
+            let k = 2.0 * self.shape / (1.0 - self.shape);
+            l = (1.0 + k) * l / (1.0 + k * l.abs());
+            r = (1.0 + k) * r / (1.0 + k * r.abs());
+        }
+        (l, r)
+    }
 }
 
 impl Default for Voice {
@@ -96,7 +141,9 @@ impl Default for Voice {
             start_offset: 0,
             age: 0,
             target: 0,
-            started_block: 0,
+            started_at: 0,
+            cut: 0,
+            fx: VoiceFx::default(),
         }
     }
 }

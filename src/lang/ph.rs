@@ -288,6 +288,11 @@ impl<'s> Elab<'s> {
                         _ => pat(),
                     },
                     "$" => match (l, r) {
+                        // `jux rev $ s "bd" # lpf 200`: the pattern function goes inside, the
+                        // effect stays on the voices' sum
+                        (El::Pat(fa, fz), El::Sig(sig)) if inner_pattern(&sig).is_some() => {
+                            El::Sig(wrap_inner_pattern(&sig, &self.src[fa..fz]))
+                        }
                         (El::Fx(fx), r) if self.is_signal(&r) => El::Sig(substitute(&fx, &self.param(r, bb.pos)?)),
                         (r, El::Fx(fx)) if self.is_signal(&r) => El::Sig(substitute(&fx, &self.param(r, a.pos)?)),
                         (l, r) if self.is_signal(&l) || self.is_signal(&r) => {
@@ -382,6 +387,29 @@ fn flatten(e: &Ast) -> (&Ast, Vec<&Ast>) {
     }
     args.reverse();
     (cur, args)
+}
+
+/// The sound pattern at the start of an effect chain (`P # lpf 200 # delay 0.3`), if any.
+fn inner_pattern(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::Pattern(t) => Some(t),
+        Expr::Lpf(i, ..) | Expr::Hpf(i, ..) | Expr::Bpf(i, ..) | Expr::Delay(i, ..) | Expr::Apply(i, _) => inner_pattern(i),
+        _ => None,
+    }
+}
+
+/// `f $ (P # fx)` → `(f $ P) # fx`.
+fn wrap_inner_pattern(e: &Expr, f: &str) -> Expr {
+    let w = |i: &Expr| b(wrap_inner_pattern(i, f));
+    match e {
+        Expr::Pattern(t) => Expr::Pattern(format!("{f} $ ({t})")),
+        Expr::Lpf(i, c, q) => Expr::Lpf(w(i), c.clone(), q.clone()),
+        Expr::Hpf(i, c, q) => Expr::Hpf(w(i), c.clone(), q.clone()),
+        Expr::Bpf(i, c, q) => Expr::Bpf(w(i), c.clone(), q.clone()),
+        Expr::Delay(i, t, fb, m) => Expr::Delay(w(i), t.clone(), fb.clone(), m.clone()),
+        Expr::Apply(i, n) => Expr::Apply(w(i), n.clone()),
+        other => other.clone(),
+    }
 }
 
 /// Replace every [`Expr::Input`] in `fx` with `input`.

@@ -1,7 +1,7 @@
 //! Tidal's mini-notation: `"bd*2 [sn cp] <hh oh>"` → a [`Pattern<Value>`].
 //!
 //! Parsing runs once per edit, in two steps:
-//! 1. the text is parsed into a small syntax tree ([`Node`]), allocating the random seeds of
+//! 1. the text is parsed into a small syntax tree (`Node`), allocating the random seeds of
 //!    `?` and `|` in the order Tidal does (0, 1, 2, … in parse order; a `|` group takes its seed
 //!    after its alternatives);
 //! 2. the tree is turned into a pattern with the combinators of Tidal 1.9's `toPat` /
@@ -20,11 +20,23 @@
 //! work inside it), `-` is a rest like `~`, `,` and `|` work at the top level, and chords take
 //! 1.9's modifiers in any number (`'i`, `'ii`, `'i2`, `'o`, `'d1`, `'5`).
 //!
+//! Tidal's quirks are kept where Tidal parses a string successfully: a `?` after a space (or a
+//! second `?` after a group, as in `[a b]??`) degrades the whole sequence; after `{ }%` a whole
+//! sequence of numbers follows (`{a b}%4?` degrades the step count); fragments of an event that
+//! overhangs its step get the wholes Tidal's `_fastGap` gives them (see `fast_gap` below).
+//!
 //! Deliberate leniencies (Tidal rejects these): postfix operators chain in the order written
 //! (`bd*2/3`, `bd(3,8)*2`, `[bd sn]?*2`); `?` takes any number (`?1`, `?.5`); `.5` is a number.
 //! Deliberate strictness: an unknown chord name or modifier is an error (Tidal silently plays
 //! the root alone), and absurd sizes (a factor above 100000, more than 4096 steps from `!`,
 //! `..` or a euclid rhythm) are errors rather than a hung audio thread.
+//!
+//! Not reproduced, because values are untyped here: Tidal's per-type readings. A `Pattern Bool`
+//! euclid (`"t(3,8)"`) also emits `false` on the rests (`euclidOffBool`); so does this, for the
+//! words `t`/`true`/`f`/`false`; other values get only the hits. Strings enumerate only their
+//! two ends (`"a .. e"` is `a e`, also for note names,
+//! where a `Pattern Note` would count 0 to 4). In a `Pattern Double`, Tidal reads a lone `e` as
+//! 1/8 (a ratio letter); here it stays the word `e` (note E for `note_name`).
 
 use super::chords::{self, Modifier};
 use super::core::{Hap, Pattern, Span, Time, Value as Item};
@@ -64,6 +76,8 @@ const MAX_FACTOR: f64 = 100_000.0;
 const MAX_DEN: i64 = 10_000;
 /// Most steps one `!`, `..` or euclid rhythm may produce.
 const MAX_STEPS: f64 = 4096.0;
+/// Most notes a chord range (`c'maj'8`) may ask for.
+const MAX_CHORD_NOTES: f64 = 128.0;
 
 // ---------------------------------------------------------------------------------------------
 // Syntax tree
@@ -356,6 +370,12 @@ impl Parser {
                     None => weight = weight + Rational::ONE,
                 }
                 self.ws();
+            }
+            if weight <= Rational::ZERO {
+                return Err(MiniError {
+                    column: col,
+                    message: "this step's weights add up to nothing; a weight must be positive".into(),
+                });
             }
             return Ok(Step::Weighted(weight, part));
         }
@@ -960,7 +980,7 @@ impl Atom for Mods {
             message: format!("unknown chord modifier '{v}' (expected a number of notes, 'i', 'i2', 'o' or 'd1')"),
         };
         let mods: Vec<Modifier> = match v {
-            Value::Num(x) if x.fract() == 0.0 && (0.0..=MAX_STEPS).contains(x) => vec![Modifier::Range(*x as usize)],
+            Value::Num(x) if x.fract() == 0.0 && (0.0..=MAX_CHORD_NOTES).contains(x) => vec![Modifier::Range(*x as usize)],
             Value::Str(s) => {
                 let count = |rest: &str| rest.parse::<usize>().ok().filter(|n| *n as f64 <= MAX_STEPS);
                 if !s.is_empty() && s.chars().all(|c| c == 'o') {
@@ -1028,10 +1048,23 @@ fn build<T: Atom>(node: &Node) -> Result<Pattern<T>, MiniError> {
         // innerJoin $ (\k n r -> _euclidOff k n r x) <$> kp <*> np <*> rp
         Node::Euclid { k, n, r, x } => {
             let (kp, np, rp) = (build::<i64>(k)?, build::<i64>(n)?, build::<i64>(r)?);
+            // a boolean step (`"t(3,8)"`, as `struct`/`mask`/`sew`/`while` read it) is Tidal's
+            // Bool euclid: the value on the hits and its negation on the rests
+            let negated = match &**x {
+                Node::Atom(Value::Str(w), col) => match &**w {
+                    "t" | "true" => Some(build::<T>(&Node::Atom(Value::str("f"), *col))?),
+                    "f" | "false" => Some(build::<T>(&Node::Atom(Value::str("t"), *col))?),
+                    _ => None,
+                },
+                _ => None,
+            };
             let x = build::<T>(x)?;
             kp.app_both(&np, |k, n| (*k, *n))
                 .app_both(&rp, |(k, n), r| (*k, *n, *r))
-                .fmap(move |&(k, n, r)| x.euclid_off(k, n, r))
+                .fmap(move |&(k, n, r)| match &negated {
+                    Some(not) => x.euclid_full(k, n, not).early(Rational::new(r, n.max(1))),
+                    None => x.euclid_off(k, n, r),
+                })
                 .inner_join()
         }
         // unwrap $ fromTo <$> a <*> b

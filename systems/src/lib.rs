@@ -214,6 +214,7 @@ pub mod events {
         mut arena: ResMut<Arena>,
         mut changes: Local<Vec<(Rational, f32)>>,
         mut free: Query<(Entity, &mut Voice), Without<Active>>,
+        mut active: Query<&mut Voice, With<Active>>,
         transport: Res<Transport>,
         mut stats: ResMut<VoiceStats>,
         bank: Res<SampleBank>,
@@ -245,6 +246,8 @@ pub mod events {
             ctl.last = value;
         }
         let sr = transport.sample_rate as f32;
+        let free_before = free.iter().count();
+        let mut started = 0usize;
         let mut free_voices = free.iter_mut();
         for src in &sources {
             scratch.clear();
@@ -284,14 +287,21 @@ pub mod events {
                         let Some(data) = bank.0.get(handle as usize) else { continue };
                         let frames = data.frames() as f64;
                         let (b, e) = (trig.begin.clamp(0.0, 1.0) as f64 * frames, trig.end.clamp(0.0, 1.0) as f64 * frames);
-                        let rate = trig.speed as f64;
+                        let mut rate = trig.speed as f64;
+                        if trig.per_cycle {
+                            // unit "c": the whole sample lasts 1/speed cycles
+                            rate *= frames * transport.cps.to_f64() / sr as f64;
+                        }
                         if e <= b || rate == 0.0 || !rate.is_finite() {
                             continue;
                         }
-                        let length = ((e - b) / rate.abs()).floor() as u32;
+                        let loops = trig.loops.max(1);
+                        let length = ((e - b) / rate.abs() * loops as f64).floor().min(u32::MAX as f64 / 2.0) as u32;
                         // a sample plays to its end (a short fade there), or until `sustain`
                         let (sustain_end, release) = match trig.sustain {
                             Some(s) => (((s.max(0.0) * sr) as u32).min(length), release),
+                            // accelerating voices end where their position leaves the sample
+                            None if trig.accelerate != 0.0 => (u32::MAX / 2, release),
                             None => {
                                 let fade = (0.002 * sr) as u32;
                                 (length.saturating_sub(fade), fade.min(length).max(1))
@@ -303,6 +313,11 @@ pub mod events {
                         (VoiceSource::Sample { handle, pos, rate, start: b, stop: e }, Envelope::ar(attack, sustain_end.max(attack), release))
                     }
                 };
+                let base_rate = match source {
+                    VoiceSource::Sample { rate, .. } => rate,
+                    VoiceSource::Osc { .. } => 0.0,
+                };
+                let len = (env.sustain_end.min(u32::MAX / 4) as f64).max(1.0);
                 *voice = Voice {
                     source,
                     env,
@@ -311,11 +326,42 @@ pub mod events {
                     start_offset: offset,
                     age: 0,
                     target: src.target,
-                    started_block: transport.block_index,
+                    started_at: transport.block_start + offset as u64,
+                    cut: trig.cut,
+                    fx: VoiceFx {
+                        crush: trig.crush.clamp(0.0, 32.0),
+                        coarse: trig.coarse,
+                        shape: trig.shape.clamp(0.0, 0.99),
+                        // accelerate 1 doubles the speed over the sample's natural length
+                        accel: if trig.accelerate != 0.0 { base_rate * trig.accelerate as f64 / len } else { 0.0 },
+                        loops: trig.loops.max(1) - 1,
+                        ..VoiceFx::default()
+                    },
                 };
+                started += 1;
+                if trig.cut > 0 {
+                    // choke: older voices in the same group fade out now
+                    for mut other in &mut active {
+                        if other.cut == trig.cut && other.env.sustain_end > other.age {
+                            other.env.sustain_end = other.age;
+                            other.env.release = other.env.release.min((0.005 * sr) as u32).max(1);
+                        }
+                    }
+                }
                 commands.entity(entity).insert(Active);
                 stats.started += 1;
             }
+        }
+        // keep a reserve of free voices: when it runs low, fade out the oldest voices (5 ms), so
+        // new events always find a voice at their exact sample
+        let reserve = (stats.capacity / 16).clamp(1, 64);
+        let free_after = free_before.saturating_sub(started);
+        for _ in free_after..reserve {
+            let oldest = active.iter_mut().filter(|v| v.env.sustain_end > v.age).min_by_key(|v| v.started_at);
+            let Some(mut v) = oldest else { break };
+            v.env.sustain_end = v.age;
+            v.env.release = v.env.release.min((0.005 * sr) as u32).max(1);
+            stats.stolen += 1;
         }
     }
 }
@@ -368,8 +414,9 @@ pub mod voices {
                             }
                         };
                         let s = x as f32 * level;
-                        l[i] += s * v.gain_l;
-                        r[i] += s * v.gain_r;
+                        let (a, b) = v.fx.process(s * v.gain_l, s * v.gain_r);
+                        l[i] += a;
+                        r[i] += b;
                         *phase = (*phase + inc).fract();
                         v.age += 1;
                     }
@@ -383,6 +430,11 @@ pub mod voices {
                     let ch = data.channels.max(1) as usize;
                     let last = data.frames().saturating_sub(1);
                     for i in v.start_offset as usize..block {
+                        if !(*pos >= *start && *pos < *stop) && v.fx.loops > 0 {
+                            // `loop`: go round again
+                            v.fx.loops -= 1;
+                            *pos = if *rate > 0.0 { *start } else { *stop - 1.0 };
+                        }
                         let level = match v.env.level(v.age) {
                             Some(level) if *pos >= *start && *pos < *stop => level,
                             _ => {
@@ -397,9 +449,11 @@ pub mod voices {
                         let at = |f: usize, c: usize| data.data[f * ch + c.min(ch - 1)];
                         let sl = at(f0, 0) + t * (at(f1, 0) - at(f0, 0));
                         let sr_ = at(f0, 1) + t * (at(f1, 1) - at(f0, 1));
-                        l[i] += sl * level * v.gain_l;
-                        r[i] += sr_ * level * v.gain_r;
+                        let (a, b) = v.fx.process(sl * level * v.gain_l, sr_ * level * v.gain_r);
+                        l[i] += a;
+                        r[i] += b;
                         *pos += *rate;
+                        *rate += v.fx.accel;
                         v.age += 1;
                     }
                 }
@@ -419,8 +473,9 @@ pub mod mix {
     //! Step 5: outputs → interleaved stereo.
     use super::*;
 
-    /// Sum every output node (stereo buffers, in [`Outputs`] order) into [`OutputBlock`].
-    /// Real-time contract: allocation-free.
+    /// Sum every output node (stereo buffers, in [`Outputs`] order) into [`OutputBlock`], then
+    /// through the master soft limiter: linear up to ±0.8 (−1.9 dBFS), a tanh knee above it,
+    /// never beyond ±1.0 (0 dBFS); NaN/Inf become silence. Real-time contract: allocation-free.
     pub fn mix(arena: Res<Arena>, outputs: Res<Outputs>, transport: Res<Transport>, mut out: ResMut<OutputBlock>) {
         let _span = tracing::trace_span!("mix").entered();
         let block = transport.block_len;
@@ -432,6 +487,20 @@ pub mod mix {
                 frame[1] += b;
             }
         }
+        for x in out.0.iter_mut() {
+            *x = master_limit(*x);
+        }
+    }
+
+    /// The master output's ceiling: identity below `KNEE`, a tanh curve to exactly 1.0 above.
+    #[inline]
+    pub fn master_limit(x: f32) -> f32 {
+        const KNEE: f32 = 0.8;
+        if !x.is_finite() {
+            return 0.0;
+        }
+        let a = x.abs();
+        if a <= KNEE { x } else { x.signum() * (KNEE + (1.0 - KNEE) * ((a - KNEE) / (1.0 - KNEE)).tanh()) }
     }
 }
 
