@@ -106,7 +106,9 @@ impl DspPool {
         } else {
             None
         };
-        Ok(DspPool { pool, min_parallel_samples: 4 * 512 })
+        // measured (benches/render.rs `parallel_threshold`, 2 cores): inline wins at 2 nodes per group,
+        // ties at 4, parallel wins clearly at 8 — so from 6 mono 512-sample nodes on
+        Ok(DspPool { pool, min_parallel_samples: 6 * 512 })
     }
 
     pub fn threads(&self) -> usize {
