@@ -626,19 +626,6 @@ impl ToneSequence {
                 return Err("tone freq, gain and pan must be finite numbers".into());
             }
             notes.push(Trigger {
-                speed: 1.0,
-                begin: 0.0,
-                end: 1.0,
-                sustain: None,
-                decay: 0.0,
-                sustain_level: 1.0,
-                cut: 0,
-                loops: 1,
-                accelerate: 0.0,
-                crush: 0.0,
-                coarse: 0,
-                shape: 0.0,
-                per_cycle: false,
                 onset: n.at.0,
                 duration: n.dur.0,
                 instrument: Instrument::Tone,
@@ -647,6 +634,7 @@ impl ToneSequence {
                 pan: n.pan as f32,
                 attack: n.attack.max(0.0) as f32,
                 release: n.release.max(0.0) as f32,
+                ..Trigger::default()
             });
         }
         notes.sort_by_key(|n| n.onset);

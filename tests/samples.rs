@@ -2,6 +2,8 @@
 //! reading in every supported format, Dirt-Samples folder order and index wrapping, the search
 //! order, failures (unknown names, corrupt files) and band-limited resampling.
 
+mod common;
+use common::zero_crossing_freq;
 use phonon::components::SampleData;
 use phonon::samples::{self, KIT, KIT_RATE, SampleLibrary, kit};
 use std::f64::consts::TAU;
@@ -101,18 +103,6 @@ fn dft_power(x: &[f32], f: f64) -> f64 {
     s1 * s1 + s2 * s2 - c * s1 * s2
 }
 
-/// Frequency from rising zero crossings, interpolated to sub-sample precision.
-fn zero_crossing_freq(x: &[f32], sr: f64) -> f64 {
-    let mut crossings = Vec::new();
-    for i in 1..x.len() {
-        if x[i - 1] < 0.0 && x[i] >= 0.0 {
-            let t = x[i - 1] as f64 / (x[i - 1] as f64 - x[i] as f64);
-            crossings.push(i as f64 - 1.0 + t);
-        }
-    }
-    assert!(crossings.len() >= 2, "no oscillation to measure");
-    (crossings.len() - 1) as f64 / (crossings.last().unwrap() - crossings[0]) * sr
-}
 
 /// The strongest frequency in [lo, hi] (Hann-windowed DTFT on a 0.1 Hz grid).
 fn peak_freq(x: &[f32], sr: f64, lo: f64, hi: f64) -> f64 {
