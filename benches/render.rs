@@ -17,9 +17,7 @@ fn sixteen_branches(c: &mut Criterion) {
         for _ in 0..50 {
             engine.process_block();
         }
-        group.bench_with_input(BenchmarkId::new("threads", threads), &threads, |b, _| {
-            b.iter(|| black_box(engine.process_block()[0]))
-        });
+        group.bench_with_input(BenchmarkId::new("threads", threads), &threads, |b, _| b.iter(|| black_box(engine.process_block()[0])));
     }
     group.finish();
 }

@@ -2,12 +2,12 @@
 //! allowed), and turn tone lists into event sources.
 
 use crate::error::{Error, did_you_mean};
-use crate::scene::{Expr, Scene, Tones};
 use crate::lang::eval::{EResult, Env, EvalError, Val as LVal};
 use crate::pattern::{Pattern, Value};
+use crate::scene::{Expr, Scene, Tones};
 use phonon_components::{BinaryOp, ControlSource, EventSource, FilterMode, Instrument, NodeKind, OscShape, Param, Rational, Trigger};
-use phonon_systems::{ControlSpec, NodeSpec, SourceSpec};
 use phonon_components::{SampleBank, SampleData};
+use phonon_systems::{ControlSpec, NodeSpec, SourceSpec};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -312,7 +312,9 @@ impl<'s> Builder<'s> {
                     return Err(self.err(ctx, format!("unknown bus '~{fx}'{hint}")));
                 };
                 if !def.uses_input() {
-                    return Err(self.err(ctx, format!("'~{fx}' is a signal, not an effect chain: '# ~{fx}' needs a bus like '~{fx}: lpf 800 0.7'")));
+                    return Err(
+                        self.err(ctx, format!("'~{fx}' is a signal, not an effect chain: '# ~{fx}' needs a bus like '~{fx}: lpf 800 0.7'"))
+                    );
                 }
                 if self.applying.iter().any(|n| n == fx) || self.applying.len() > 64 {
                     return Err(self.err(ctx, format!("effect chain '~{fx}' applies itself")));
@@ -440,11 +442,8 @@ impl<'s> Builder<'s> {
     fn load_sounds(&mut self, pat: &Pattern<Value>, ctx: &str) -> Result<(), Error> {
         let haps = crate::query::guarded_query(pat, crate::pattern::Span::new(Rational::ZERO, Rational::integer(64)))
             .map_err(|e| self.err(ctx, e.to_string()))?;
-        let mut names: Vec<String> = haps
-            .iter()
-            .filter_map(|h| h.value.as_map()?.get("s")?.as_str().map(str::to_string))
-            .filter(|n| !n.starts_with('~'))
-            .collect();
+        let mut names: Vec<String> =
+            haps.iter().filter_map(|h| h.value.as_map()?.get("s")?.as_str().map(str::to_string)).filter(|n| !n.starts_with('~')).collect();
         names.sort();
         names.dedup();
         for name in names {
@@ -496,7 +495,11 @@ impl<'s> Builder<'s> {
                 BinaryOp::Sub => x - y,
                 BinaryOp::Mul => x * y,
                 BinaryOp::Div => {
-                    if y.abs() < 1e-30 { 0.0 } else { x / y }
+                    if y.abs() < 1e-30 {
+                        0.0
+                    } else {
+                        x / y
+                    }
                 }
             }));
         }
@@ -513,12 +516,8 @@ impl<'s> Builder<'s> {
             return Err(self.err(ctx, format!("filter q must be above 0, got {qv}")));
         }
         let mut refs = Vec::new();
-        let kind = NodeKind::Filter {
-            mode,
-            input: Self::param(i, &mut refs),
-            cutoff: Self::param(c, &mut refs),
-            q: Self::param(q, &mut refs),
-        };
+        let kind =
+            NodeKind::Filter { mode, input: Self::param(i, &mut refs), cutoff: Self::param(c, &mut refs), q: Self::param(q, &mut refs) };
         Ok(Val::Node(self.push(kind, refs)))
     }
 }
@@ -530,10 +529,23 @@ pub fn build_graph(scene: &Scene, file: &str) -> Result<Graph, Error> {
 
 /// Build the node graph of `scene`, loading the samples its patterns use from `samples`.
 pub fn build_graph_with(scene: &Scene, file: &str, samples: &dyn SampleSource, sample_rate: u32) -> Result<Graph, Error> {
-    let cps = Rational::approximate(scene.cps, 100_000)
-        .filter(|c| *c > Rational::ZERO && scene.cps <= 1000.0)
-        .ok_or_else(|| Error::Scene { file: file.to_string(), msg: format!("cps must be a positive number up to 1000, got {}", scene.cps) })?;
-    let mut b = Builder { samples, sample_rate, bank: SampleBank::default(), sounds: HashMap::new(), scene, file, nodes: Vec::new(), refs: Vec::new(), sources: Vec::new(), controls: Vec::new(), inputs: Vec::new(), applying: Vec::new() };
+    let cps = Rational::approximate(scene.cps, 100_000).filter(|c| *c > Rational::ZERO && scene.cps <= 1000.0).ok_or_else(|| {
+        Error::Scene { file: file.to_string(), msg: format!("cps must be a positive number up to 1000, got {}", scene.cps) }
+    })?;
+    let mut b = Builder {
+        samples,
+        sample_rate,
+        bank: SampleBank::default(),
+        sounds: HashMap::new(),
+        scene,
+        file,
+        nodes: Vec::new(),
+        refs: Vec::new(),
+        sources: Vec::new(),
+        controls: Vec::new(),
+        inputs: Vec::new(),
+        applying: Vec::new(),
+    };
 
     // every bus gets a root node
     let mut bus_root: BTreeMap<String, Val> = BTreeMap::new();
@@ -557,7 +569,9 @@ pub fn build_graph_with(scene: &Scene, file: &str, samples: &dyn SampleSource, s
                 Val::Bus(next) => {
                     hops += 1;
                     if hops > scene.buses.len() {
-                        return Err(b.err(&format!("bus '~{name}'"), "it is defined as itself (a loop of bus names with no signal in it)".into()));
+                        return Err(
+                            b.err(&format!("bus '~{name}'"), "it is defined as itself (a loop of bus names with no signal in it)".into())
+                        );
                     }
                     cur = next.clone();
                 }

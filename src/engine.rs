@@ -73,9 +73,7 @@ impl Engine {
         };
         let mut world = build_world(graph.nodes, &graph.outputs, graph.sources, graph.controls, graph.bank, &wc)?;
         let mut schedule = build_schedule();
-        schedule
-            .initialize(&mut world)
-            .map_err(|e| Error::Usage(format!("the block schedule does not build: {e}")))?;
+        schedule.initialize(&mut world).map_err(|e| Error::Usage(format!("the block schedule does not build: {e}")))?;
         Ok(Engine { world, schedule, cfg, cps: scene.cps })
     }
 
@@ -125,4 +123,3 @@ impl Engine {
         &mut self.schedule
     }
 }
-

@@ -57,7 +57,11 @@ pub fn describe(scene: &Scene, file: &str, dot: bool) -> Result<String, Error> {
             let _ = writeln!(out, "stage {stage}:");
         }
         let n = &g.nodes[v];
-        let name = n.name.as_deref().map(|s| if crate::build::output_index(s).is_some() { format!("  [{s}]") } else { format!("  [~{s}]") }).unwrap_or_default();
+        let name = n
+            .name
+            .as_deref()
+            .map(|s| if crate::build::output_index(s).is_some() { format!("  [{s}]") } else { format!("  [~{s}]") })
+            .unwrap_or_default();
         let fb: Vec<String> = n.inputs.iter().enumerate().filter(|(k, _)| c.feedback[v][*k]).map(|(_, u)| format!("#{u}")).collect();
         let fb = if fb.is_empty() { String::new() } else { format!("  (fb: {} read the previous block)", fb.join(", ")) };
         let ch = if c.channels[v] == 2 { " stereo" } else { "" };

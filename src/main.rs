@@ -54,10 +54,7 @@ enum Command {
         scene: PathBuf,
     },
     /// Convert a scene between .ph and .ron (by the file extensions).
-    Convert {
-        from: PathBuf,
-        to: PathBuf,
-    },
+    Convert { from: PathBuf, to: PathBuf },
     /// Print the compiled graph: stages, nodes, edges; feedback edges marked.
     Graph {
         scene: PathBuf,
@@ -165,9 +162,8 @@ fn run(cli: Cli) -> Result<(), Error> {
             let file = std::fs::File::create(&out).map_err(|source| Error::Io { path: out.display().to_string(), source })?;
             let writer = std::io::BufWriter::new(file);
             let bar = if seconds > 1.0 {
-                indicatif::ProgressBar::new(frames).with_style(
-                    indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {msg}").expect("static template"),
-                )
+                indicatif::ProgressBar::new(frames)
+                    .with_style(indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {msg}").expect("static template"))
             } else {
                 indicatif::ProgressBar::hidden()
             };

@@ -185,9 +185,7 @@ impl Scene {
         ron::Options::default()
             .with_default_extension(ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES | ron::extensions::Extensions::IMPLICIT_SOME)
             .from_str(text)
-            .map_err(|e| {
-            Error::syntax(file, text, e.span.start.line, e.span.start.col, e.code.to_string())
-        })
+            .map_err(|e| Error::syntax(file, text, e.span.start.line, e.span.start.col, e.code.to_string()))
     }
 
     /// Parse `.ph` text; `file` names it in errors.
@@ -208,10 +206,7 @@ impl Scene {
         match path.extension().and_then(|e| e.to_str()) {
             Some("ron") => Scene::from_ron(&text, &name),
             Some("ph") | None => crate::lang::ph::parse_ph(&text, &name),
-            Some(other) => Err(Error::Scene {
-                file: name,
-                msg: format!("unknown scene format '.{other}' (expected a .ph or .ron file)"),
-            }),
+            Some(other) => Err(Error::Scene { file: name, msg: format!("unknown scene format '.{other}' (expected a .ph or .ron file)") }),
         }
     }
 }

@@ -33,7 +33,21 @@ fn renders_the_demo_to_a_wav() {
 #[test]
 fn cycles_rate_and_bits() {
     let out = tmp("cycles.wav");
-    let (code, _, stderr) = phonon(&["render", "assets/demo.ron", out.to_str().unwrap(), "--cycles", "1", "--sample-rate", "48000", "--block-size", "100", "--bits", "24", "--threads", "2"]);
+    let (code, _, stderr) = phonon(&[
+        "render",
+        "assets/demo.ron",
+        out.to_str().unwrap(),
+        "--cycles",
+        "1",
+        "--sample-rate",
+        "48000",
+        "--block-size",
+        "100",
+        "--bits",
+        "24",
+        "--threads",
+        "2",
+    ]);
     assert_eq!(code, 0, "stderr: {stderr}");
     let r = hound::WavReader::open(&out).unwrap();
     assert_eq!((r.spec().sample_rate, r.spec().bits_per_sample), (48_000, 24));
@@ -106,5 +120,8 @@ fn query_errors_point_at_the_problem() {
     fails_with(&["query", r#"s "bd""#, "--from", "x"], &["'x' is not a time"]);
     fails_with(&["query", r#"s "bd""#, "--from", "2", "--to", "1"], &["must not be before"]);
     fails_with(&["query", r#"fast 1000000000000 $ s "bd*1000""#, "--to", "3/7"], &["cannot be queried", "more than 1000000 cycles"]);
-    fails_with(&["query", r#"s "bd*3""#, "--from", "4611686018427387903", "--to", "4611686018427387904"], &["cannot be queried", "overflow"]);
+    fails_with(
+        &["query", r#"s "bd*3""#, "--from", "4611686018427387903", "--to", "4611686018427387904"],
+        &["cannot be queried", "overflow"],
+    );
 }

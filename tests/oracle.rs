@@ -46,8 +46,7 @@ fn onsets(events: &[Json]) -> Vec<Onset> {
 /// Every public case: the multiset of onsets (whole, value) equals Tidal's.
 #[test]
 fn public_oracle_cases_match_tidal() {
-    let cases: serde_json::Map<String, Json> =
-        serde_json::from_str(include_str!("oracle/public-cases.json")).expect("oracle JSON parses");
+    let cases: serde_json::Map<String, Json> = serde_json::from_str(include_str!("oracle/public-cases.json")).expect("oracle JSON parses");
     let mut failures = Vec::new();
     for (id, case) in &cases {
         let expr = case["tidal"].as_str().unwrap();

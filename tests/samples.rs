@@ -103,7 +103,6 @@ fn dft_power(x: &[f32], f: f64) -> f64 {
     s1 * s1 + s2 * s2 - c * s1 * s2
 }
 
-
 /// The strongest frequency in [lo, hi] (Hann-windowed DTFT on a 0.1 Hz grid).
 fn peak_freq(x: &[f32], sr: f64, lo: f64, hi: f64) -> f64 {
     let n = x.len();
@@ -179,11 +178,8 @@ fn capture_logs<R>(f: impl FnOnce() -> R) -> (R, String) {
     }
     let buf = Buf(Arc::new(Mutex::new(Vec::new())));
     let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
+    let subscriber =
+        tracing_subscriber::fmt().with_ansi(false).with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
     let r = tracing::subscriber::with_default(subscriber, f);
     let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
     (r, text)
@@ -232,7 +228,12 @@ fn kit_variations_differ() {
                 let dot: f64 = (0..n).map(|i| x[i] as f64 * y[i] as f64).sum();
                 let corr = dot / (rms(&x[..n]) * rms(&y[..n]) * n as f64);
                 let len_ratio = x.len().max(y.len()) as f64 / n as f64;
-                assert!(corr < 0.9 || len_ratio > 1.1, "{name}:{a} and {name}:{b} are alike (correlation {corr:.3}, lengths {} {})", x.len(), y.len());
+                assert!(
+                    corr < 0.9 || len_ratio > 1.1,
+                    "{name}:{a} and {name}:{b} are alike (correlation {corr:.3}, lengths {} {})",
+                    x.len(),
+                    y.len()
+                );
             }
         }
     }
@@ -420,7 +421,10 @@ fn folder_order_and_index_wrapping() {
         assert_eq!(value(i), want, "bd:{i}");
     }
     assert!(lib.path_of("bd", 5).unwrap().ends_with("b.wav"));
-    assert!(Arc::ptr_eq(&lib.load("bd", 1, 44_100).unwrap(), &lib.load("bd", 5, 44_100).unwrap()), "wrapped indices share the cached sample");
+    assert!(
+        Arc::ptr_eq(&lib.load("bd", 1, 44_100).unwrap(), &lib.load("bd", 5, 44_100).unwrap()),
+        "wrapped indices share the cached sample"
+    );
     // The kit wraps the same way.
     let kit = SampleLibrary::builtin();
     assert_eq!(kit.load("sn", -1, 44_100), kit.load("sn", 3, 44_100));

@@ -1,8 +1,8 @@
 //! Determinism: the thread count never changes a single bit of the output.
 mod common;
 use common::*;
-use phonon::render::{Bits, render_wav};
 use phonon::bench::wide_scene;
+use phonon::render::{Bits, render_wav};
 use phonon::{Engine, Scene};
 use std::io::Cursor;
 

@@ -134,7 +134,12 @@ fn seq_of<T: Clone + Send + Sync + 'static>(s: &str, atom: &dyn Fn(&str) -> T) -
         }
     }
     // Returns the layers (split at ','), each a list of steps, up to the closing token.
-    fn steps<T: Clone + Send + Sync + 'static>(ts: &[String], i: &mut usize, close: &str, atom: &dyn Fn(&str) -> T) -> Vec<Vec<Pattern<T>>> {
+    fn steps<T: Clone + Send + Sync + 'static>(
+        ts: &[String],
+        i: &mut usize,
+        close: &str,
+        atom: &dyn Fn(&str) -> T,
+    ) -> Vec<Vec<Pattern<T>>> {
         let mut layers = vec![Vec::new()];
         while *i < ts.len() && ts[*i] != close {
             let t = ts[*i].clone();
@@ -230,7 +235,11 @@ fn set_ctl(name: &'static str, x: f64) -> Transform<Value> {
 /// `every 3 rev "0 1 2"`: cycles 0 and 3 are reversed.
 #[test]
 fn every_reverses_every_third_cycle() {
-    check(&num("0 1 2").every(&int("3"), rev()), c(0), c(4), r"
+    check(
+        &num("0 1 2").every(&int("3"), rev()),
+        c(0),
+        c(4),
+        r"
 0/1 1/3 | 0/1 1/3 | 2
 1/3 2/3 | 1/3 2/3 | 1
 2/3 1/1 | 2/3 1/1 | 0
@@ -242,13 +251,18 @@ fn every_reverses_every_third_cycle() {
 8/3 3/1 | 8/3 3/1 | 2
 3/1 10/3 | 3/1 10/3 | 2
 10/3 11/3 | 10/3 11/3 | 1
-11/3 4/1 | 11/3 4/1 | 0");
+11/3 4/1 | 11/3 4/1 | 0",
+    );
 }
 
 /// `every "<2 3>" (fast 2) "0 1"`: the period is patterned (inner join).
 #[test]
 fn every_patterned_period() {
-    check(&num("0 1").every(&int("<2 3>"), fast2()), c(0), c(6), r"
+    check(
+        &num("0 1").every(&int("<2 3>"), fast2()),
+        c(0),
+        c(6),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/4 1/2 | 1/4 1/2 | 1
 1/2 3/4 | 1/2 3/4 | 0
@@ -268,23 +282,33 @@ fn every_patterned_period() {
 9/2 19/4 | 9/2 19/4 | 0
 19/4 5/1 | 19/4 5/1 | 1
 5/1 11/2 | 5/1 11/2 | 0
-11/2 6/1 | 11/2 6/1 | 1");
+11/2 6/1 | 11/2 6/1 | 1",
+    );
 }
 
 /// `every 0 rev "0 1"`: a period of 0 leaves the pattern alone.
 #[test]
 fn every_zero_is_identity() {
-    check(&num("0 1").every_n(0, rev()), c(0), c(2), r"
+    check(
+        &num("0 1").every_n(0, rev()),
+        c(0),
+        c(2),
+        r"
 0/1 1/2 | 0/1 1/2 | 0
 1/2 1/1 | 1/2 1/1 | 1
 1/1 3/2 | 1/1 3/2 | 0
-3/2 2/1 | 3/2 2/1 | 1");
+3/2 2/1 | 3/2 2/1 | 1",
+    );
 }
 
 /// `every 2 (const $ s "cp*4") $ s "bd"` (oracle `every_const`).
 #[test]
 fn every_const_replaces_cycles() {
-    check(&s("bd").every(&int("2"), tf(|_: &Pattern<Value>| s("cp*4"))), c(0), c(4), r"
+    check(
+        &s("bd").every(&int("2"), tf(|_: &Pattern<Value>| s("cp*4"))),
+        c(0),
+        c(4),
+        r"
 0/1 1/4 | 0/1 1/4 | {s: cp}
 1/4 1/2 | 1/4 1/2 | {s: cp}
 1/2 3/4 | 1/2 3/4 | {s: cp}
@@ -294,13 +318,18 @@ fn every_const_replaces_cycles() {
 9/4 5/2 | 9/4 5/2 | {s: cp}
 5/2 11/4 | 5/2 11/4 | {s: cp}
 11/4 3/1 | 11/4 3/1 | {s: cp}
-3/1 4/1 | 3/1 4/1 | {s: bd}");
+3/1 4/1 | 3/1 4/1 | {s: bd}",
+    );
 }
 
 /// `every' 3 1 (fast 2) "0 1"`: cycles 1, 4, … are transformed.
 #[test]
 fn every_offset_shifts_the_cycle() {
-    check(&num("0 1").every_offset(&int("3"), &int("1"), fast2()), c(0), c(4), r"
+    check(
+        &num("0 1").every_offset(&int("3"), &int("1"), fast2()),
+        c(0),
+        c(4),
+        r"
 0/1 1/2 | 0/1 1/2 | 0
 1/2 1/1 | 1/2 1/1 | 1
 1/1 5/4 | 1/1 5/4 | 0
@@ -310,13 +339,18 @@ fn every_offset_shifts_the_cycle() {
 2/1 5/2 | 2/1 5/2 | 0
 5/2 3/1 | 5/2 3/1 | 1
 3/1 7/2 | 3/1 7/2 | 0
-7/2 4/1 | 7/2 4/1 | 1");
+7/2 4/1 | 7/2 4/1 | 1",
+    );
 }
 
 /// `every' "<2 3>" "1" (fmap (+10)) "0 1"`: both numbers patterned, joined by bind.
 #[test]
 fn every_offset_patterned() {
-    check(&num("0 1").every_offset(&int("<2 3>"), &int("1"), add(10.0)), c(0), c(4), r"
+    check(
+        &num("0 1").every_offset(&int("<2 3>"), &int("1"), add(10.0)),
+        c(0),
+        c(4),
+        r"
 0/1 1/2 | 0/1 1/2 | 0
 1/2 1/1 | 1/2 1/1 | 1
 1/1 3/2 | 1/1 3/2 | 10
@@ -324,13 +358,18 @@ fn every_offset_patterned() {
 2/1 5/2 | 2/1 5/2 | 0
 5/2 3/1 | 5/2 3/1 | 1
 3/1 7/2 | 3/1 7/2 | 0
-7/2 4/1 | 7/2 4/1 | 1");
+7/2 4/1 | 7/2 4/1 | 1",
+    );
 }
 
 /// `whenmod 4 2 rev "0 1 2"`: cycles 2 and 3 of every 4 are reversed.
 #[test]
 fn whenmod_applies_in_the_second_half() {
-    check(&num("0 1 2").whenmod(&rats("4"), &rats("2"), rev()), c(0), c(5), r"
+    check(
+        &num("0 1 2").whenmod(&rats("4"), &rats("2"), rev()),
+        c(0),
+        c(5),
+        r"
 0/1 1/3 | 0/1 1/3 | 0
 1/3 2/3 | 1/3 2/3 | 1
 2/3 1/1 | 2/3 1/1 | 2
@@ -345,8 +384,13 @@ fn whenmod_applies_in_the_second_half() {
 11/3 4/1 | 11/3 4/1 | 0
 4/1 13/3 | 4/1 13/3 | 0
 13/3 14/3 | 13/3 14/3 | 1
-14/3 5/1 | 14/3 5/1 | 2");
-    check(&num("0 1 2").whenmod_n(c(4), c(2), rev()), c(0), c(5), r"
+14/3 5/1 | 14/3 5/1 | 2",
+    );
+    check(
+        &num("0 1 2").whenmod_n(c(4), c(2), rev()),
+        c(0),
+        c(5),
+        r"
 0/1 1/3 | 0/1 1/3 | 0
 1/3 2/3 | 1/3 2/3 | 1
 2/3 1/1 | 2/3 1/1 | 2
@@ -361,35 +405,50 @@ fn whenmod_applies_in_the_second_half() {
 11/3 4/1 | 11/3 4/1 | 0
 4/1 13/3 | 4/1 13/3 | 0
 13/3 14/3 | 13/3 14/3 | 1
-14/3 5/1 | 14/3 5/1 | 2");
+14/3 5/1 | 14/3 5/1 | 2",
+    );
 }
 
 /// `within (0.25, 0.75) rev "0 1 2 3"`: only events starting in the middle half change.
 #[test]
 fn within_keeps_the_outside() {
-    check(&num("0 1 2 3").within(r(1, 4), r(3, 4), rev()), c(0), c(1), r"
+    check(
+        &num("0 1 2 3").within(r(1, 4), r(3, 4), rev()),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/4 1/2 | 1/4 1/2 | 2
 1/2 3/4 | 1/2 3/4 | 1
-3/4 1/1 | 3/4 1/1 | 3");
+3/4 1/1 | 3/4 1/1 | 3",
+    );
 }
 
 /// `within (0, 0.5) (fast 2) $ s "bd sn cp hh"` (oracle `within_fast`).
 #[test]
 fn within_fast_first_half() {
-    check(&s("bd sn cp hh").within(c(0), r(1, 2), fast2()), c(0), c(1), r"
+    check(
+        &s("bd sn cp hh").within(c(0), r(1, 2), fast2()),
+        c(0),
+        c(1),
+        r"
 0/1 1/8 | 0/1 1/8 | {s: bd}
 1/8 1/4 | 1/8 1/4 | {s: sn}
 1/4 3/8 | 1/4 3/8 | {s: cp}
 3/8 1/2 | 3/8 1/2 | {s: hh}
 1/2 3/4 | 1/2 3/4 | {s: cp}
-3/4 1/1 | 3/4 1/1 | {s: hh}");
+3/4 1/1 | 3/4 1/1 | {s: hh}",
+    );
 }
 
 /// `inside 2 rev "0 1 2 3 4 5 6 7"`: each half cycle is reversed.
 #[test]
 fn inside_reverses_halves() {
-    check(&num("0 1 2 3 4 5 6 7").inside(&rats("2"), rev()), c(0), c(1), r"
+    check(
+        &num("0 1 2 3 4 5 6 7").inside(&rats("2"), rev()),
+        c(0),
+        c(1),
+        r"
 0/1 1/8 | 0/1 1/8 | 3
 1/8 1/4 | 1/8 1/4 | 2
 1/4 3/8 | 1/4 3/8 | 1
@@ -397,23 +456,33 @@ fn inside_reverses_halves() {
 1/2 5/8 | 1/2 5/8 | 7
 5/8 3/4 | 5/8 3/4 | 6
 3/4 7/8 | 3/4 7/8 | 5
-7/8 1/1 | 7/8 1/1 | 4");
+7/8 1/1 | 7/8 1/1 | 4",
+    );
 }
 
 /// `outside 2 rev "<[0 1] [2 3]>"`: the two-cycle idea is reversed as a whole.
 #[test]
 fn outside_reverses_two_cycles() {
-    check(&num("<[0 1] [2 3]>").outside(&rats("2"), rev()), c(0), c(2), r"
+    check(
+        &num("<[0 1] [2 3]>").outside(&rats("2"), rev()),
+        c(0),
+        c(2),
+        r"
 0/1 1/2 | 0/1 1/2 | 3
 1/2 1/1 | 1/2 1/1 | 2
 1/1 3/2 | 1/1 3/2 | 1
-3/2 2/1 | 3/2 2/1 | 0");
+3/2 2/1 | 3/2 2/1 | 0",
+    );
 }
 
 /// `chunk 4 (fmap (+10)) "0 1 2 3"`: one quarter per cycle, left to right.
 #[test]
 fn chunk_moves_right() {
-    check(&num("0 1 2 3").chunk(&int("4"), add(10.0)), c(0), c(4), r"
+    check(
+        &num("0 1 2 3").chunk(&int("4"), add(10.0)),
+        c(0),
+        c(4),
+        r"
 0/1 1/4 | 0/1 1/4 | 10
 1/4 1/2 | 1/4 1/2 | 1
 1/2 3/4 | 1/2 3/4 | 2
@@ -429,13 +498,18 @@ fn chunk_moves_right() {
 3/1 13/4 | 3/1 13/4 | 0
 13/4 7/2 | 13/4 7/2 | 1
 7/2 15/4 | 7/2 15/4 | 2
-15/4 4/1 | 15/4 4/1 | 13");
+15/4 4/1 | 15/4 4/1 | 13",
+    );
 }
 
 /// `chunk 4 rev "0 1 2 3 4 5 6 7"` (as oracle `combo_chunk_rev`).
 #[test]
 fn chunk_rev() {
-    check(&num("0 1 2 3 4 5 6 7").chunk(&int("4"), rev()), c(0), c(4), r"
+    check(
+        &num("0 1 2 3 4 5 6 7").chunk(&int("4"), rev()),
+        c(0),
+        c(4),
+        r"
 0/1 1/8 | 0/1 1/8 | 7
 1/8 1/4 | 1/8 1/4 | 6
 1/4 3/8 | 1/4 3/8 | 2
@@ -467,13 +541,18 @@ fn chunk_rev() {
 7/2 29/8 | 7/2 29/8 | 4
 29/8 15/4 | 29/8 15/4 | 5
 15/4 31/8 | 15/4 31/8 | 1
-31/8 4/1 | 31/8 4/1 | 0");
+31/8 4/1 | 31/8 4/1 | 0",
+    );
 }
 
 /// `chunk "<2 4>" (fmap (+10)) "0 1 2 3"`: the number of chunks is patterned.
 #[test]
 fn chunk_patterned() {
-    check(&num("0 1 2 3").chunk(&int("<2 4>"), add(10.0)), c(0), c(4), r"
+    check(
+        &num("0 1 2 3").chunk(&int("<2 4>"), add(10.0)),
+        c(0),
+        c(4),
+        r"
 0/1 1/4 | 0/1 1/4 | 10
 1/4 1/2 | 1/4 1/2 | 11
 1/2 3/4 | 1/2 3/4 | 2
@@ -489,14 +568,19 @@ fn chunk_patterned() {
 3/1 13/4 | 3/1 13/4 | 0
 13/4 7/2 | 13/4 7/2 | 1
 7/2 15/4 | 7/2 15/4 | 2
-15/4 4/1 | 15/4 4/1 | 13");
+15/4 4/1 | 15/4 4/1 | 13",
+    );
 }
 
 /// `chunk' 4 (fmap (+10)) "0 1 2 3"`: last quarter first. Tidal 1.9 defines `chunk' n` as
 /// `chunk (-n)`; both give 1.7's `chunk'` answer here.
 #[test]
 fn chunk_back_moves_left() {
-    check(&num("0 1 2 3").chunk_back(&int("4"), add(10.0)), c(0), c(4), r"
+    check(
+        &num("0 1 2 3").chunk_back(&int("4"), add(10.0)),
+        c(0),
+        c(4),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/4 1/2 | 1/4 1/2 | 1
 1/2 3/4 | 1/2 3/4 | 2
@@ -512,9 +596,14 @@ fn chunk_back_moves_left() {
 3/1 13/4 | 3/1 13/4 | 10
 13/4 7/2 | 13/4 7/2 | 1
 7/2 15/4 | 7/2 15/4 | 2
-15/4 4/1 | 15/4 4/1 | 3");
+15/4 4/1 | 15/4 4/1 | 3",
+    );
     // Tidal 1.9 `chunk (-4)` (1.7 gives silence for negative numbers).
-    check(&num("0 1 2 3").chunk(&int("-4"), add(10.0)), c(0), c(4), r"
+    check(
+        &num("0 1 2 3").chunk(&int("-4"), add(10.0)),
+        c(0),
+        c(4),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/4 1/2 | 1/4 1/2 | 1
 1/2 3/4 | 1/2 3/4 | 2
@@ -530,25 +619,35 @@ fn chunk_back_moves_left() {
 3/1 13/4 | 3/1 13/4 | 10
 13/4 7/2 | 13/4 7/2 | 1
 7/2 15/4 | 7/2 15/4 | 2
-15/4 4/1 | 15/4 4/1 | 3");
+15/4 4/1 | 15/4 4/1 | 3",
+    );
 }
 
 /// `while "1 0" (fast 2) "0 1 2 3"`: fast in the first half only.
 #[test]
 fn while_switches_on_booleans() {
-    check(&num("0 1 2 3").while_(&bools("1 0"), fast2()), c(0), c(1), r"
+    check(
+        &num("0 1 2 3").while_(&bools("1 0"), fast2()),
+        c(0),
+        c(1),
+        r"
 0/1 1/8 | 0/1 1/8 | 0
 1/8 1/4 | 1/8 1/4 | 1
 1/4 3/8 | 1/4 3/8 | 2
 3/8 1/2 | 3/8 1/2 | 3
 1/2 3/4 | 1/2 3/4 | 2
-3/4 1/1 | 3/4 1/1 | 3");
+3/4 1/1 | 3/4 1/1 | 3",
+    );
 }
 
 /// `sometimesBy 0.5 (fmap (+10)) "0*8"`: Tidal's random choices, bit for bit.
 #[test]
 fn sometimes_by_matches_tidal_randomness() {
-    check(&num("0*8").sometimes_by(&num("0.5"), add(10.0)), c(0), c(2), r"
+    check(
+        &num("0*8").sometimes_by(&num("0.5"), add(10.0)),
+        c(0),
+        c(2),
+        r"
 0/1 1/8 | 0/1 1/8 | 10
 1/8 1/4 | 1/8 1/4 | 0
 1/4 3/8 | 1/4 3/8 | 0
@@ -564,8 +663,13 @@ fn sometimes_by_matches_tidal_randomness() {
 3/2 13/8 | 3/2 13/8 | 0
 13/8 7/4 | 13/8 7/4 | 0
 7/4 15/8 | 7/4 15/8 | 0
-15/8 2/1 | 15/8 2/1 | 0");
-    check(&num("0*8").sometimes_by_n(0.5, add(10.0)), c(0), c(2), r"
+15/8 2/1 | 15/8 2/1 | 0",
+    );
+    check(
+        &num("0*8").sometimes_by_n(0.5, add(10.0)),
+        c(0),
+        c(2),
+        r"
 0/1 1/8 | 0/1 1/8 | 10
 1/8 1/4 | 1/8 1/4 | 0
 1/4 3/8 | 1/4 3/8 | 0
@@ -581,13 +685,18 @@ fn sometimes_by_matches_tidal_randomness() {
 3/2 13/8 | 3/2 13/8 | 0
 13/8 7/4 | 13/8 7/4 | 0
 7/4 15/8 | 7/4 15/8 | 0
-15/8 2/1 | 15/8 2/1 | 0");
+15/8 2/1 | 15/8 2/1 | 0",
+    );
 }
 
 /// `sometimesBy "<0.2 0.8>" (fmap (+10)) "0*8"`: patterned probability.
 #[test]
 fn sometimes_by_patterned() {
-    check(&num("0*8").sometimes_by(&num("<0.2 0.8>"), add(10.0)), c(0), c(2), r"
+    check(
+        &num("0*8").sometimes_by(&num("<0.2 0.8>"), add(10.0)),
+        c(0),
+        c(2),
+        r"
 0/1 1/8 | 0/1 1/8 | 10
 1/8 1/4 | 1/8 1/4 | 0
 1/4 3/8 | 1/4 3/8 | 0
@@ -603,14 +712,19 @@ fn sometimes_by_patterned() {
 3/2 13/8 | 3/2 13/8 | 0
 13/8 7/4 | 13/8 7/4 | 10
 7/4 15/8 | 7/4 15/8 | 10
-15/8 2/1 | 15/8 2/1 | 0");
+15/8 2/1 | 15/8 2/1 | 0",
+    );
 }
 
 /// `sometimes`, `often`, `rarely`, `almostNever`, `almostAlways`, `always`, `never`.
 #[test]
 fn sometimes_aliases() {
     let p = num("0*8");
-    check(&p.sometimes(add(10.0)), c(0), c(1), r"
+    check(
+        &p.sometimes(add(10.0)),
+        c(0),
+        c(1),
+        r"
 0/1 1/8 | 0/1 1/8 | 10
 1/8 1/4 | 1/8 1/4 | 0
 1/4 3/8 | 1/4 3/8 | 0
@@ -618,8 +732,13 @@ fn sometimes_aliases() {
 1/2 5/8 | 1/2 5/8 | 0
 5/8 3/4 | 5/8 3/4 | 10
 3/4 7/8 | 3/4 7/8 | 0
-7/8 1/1 | 7/8 1/1 | 0");
-    check(&p.often(add(10.0)), c(0), c(1), r"
+7/8 1/1 | 7/8 1/1 | 0",
+    );
+    check(
+        &p.often(add(10.0)),
+        c(0),
+        c(1),
+        r"
 0/1 1/8 | 0/1 1/8 | 10
 1/8 1/4 | 1/8 1/4 | 0
 1/4 3/8 | 1/4 3/8 | 10
@@ -627,8 +746,13 @@ fn sometimes_aliases() {
 1/2 5/8 | 1/2 5/8 | 0
 5/8 3/4 | 5/8 3/4 | 10
 3/4 7/8 | 3/4 7/8 | 0
-7/8 1/1 | 7/8 1/1 | 10");
-    check(&p.rarely(add(10.0)), c(0), c(1), r"
+7/8 1/1 | 7/8 1/1 | 10",
+    );
+    check(
+        &p.rarely(add(10.0)),
+        c(0),
+        c(1),
+        r"
 0/1 1/8 | 0/1 1/8 | 10
 1/8 1/4 | 1/8 1/4 | 0
 1/4 3/8 | 1/4 3/8 | 0
@@ -636,8 +760,13 @@ fn sometimes_aliases() {
 1/2 5/8 | 1/2 5/8 | 0
 5/8 3/4 | 5/8 3/4 | 0
 3/4 7/8 | 3/4 7/8 | 0
-7/8 1/1 | 7/8 1/1 | 0");
-    check(&p.almost_never(add(10.0)), c(0), c(1), r"
+7/8 1/1 | 7/8 1/1 | 0",
+    );
+    check(
+        &p.almost_never(add(10.0)),
+        c(0),
+        c(1),
+        r"
 0/1 1/8 | 0/1 1/8 | 0
 1/8 1/4 | 1/8 1/4 | 0
 1/4 3/8 | 1/4 3/8 | 0
@@ -645,8 +774,13 @@ fn sometimes_aliases() {
 1/2 5/8 | 1/2 5/8 | 0
 5/8 3/4 | 5/8 3/4 | 0
 3/4 7/8 | 3/4 7/8 | 0
-7/8 1/1 | 7/8 1/1 | 0");
-    check(&p.almost_always(add(10.0)), c(0), c(1), r"
+7/8 1/1 | 7/8 1/1 | 0",
+    );
+    check(
+        &p.almost_always(add(10.0)),
+        c(0),
+        c(1),
+        r"
 0/1 1/8 | 0/1 1/8 | 10
 1/8 1/4 | 1/8 1/4 | 10
 1/4 3/8 | 1/4 3/8 | 10
@@ -654,19 +788,34 @@ fn sometimes_aliases() {
 1/2 5/8 | 1/2 5/8 | 10
 5/8 3/4 | 5/8 3/4 | 10
 3/4 7/8 | 3/4 7/8 | 10
-7/8 1/1 | 7/8 1/1 | 10");
-    check(&num("0 1").always(add(10.0)), c(0), c(1), r"
+7/8 1/1 | 7/8 1/1 | 10",
+    );
+    check(
+        &num("0 1").always(add(10.0)),
+        c(0),
+        c(1),
+        r"
 0/1 1/2 | 0/1 1/2 | 10
-1/2 1/1 | 1/2 1/1 | 11");
-    check(&num("0 1").never(add(10.0)), c(0), c(1), r"
+1/2 1/1 | 1/2 1/1 | 11",
+    );
+    check(
+        &num("0 1").never(add(10.0)),
+        c(0),
+        c(1),
+        r"
 0/1 1/2 | 0/1 1/2 | 0
-1/2 1/1 | 1/2 1/1 | 1");
+1/2 1/1 | 1/2 1/1 | 1",
+    );
 }
 
 /// `someCyclesBy 0.5 (fmap (+10)) "0 1"` and `somecycles`: whole cycles at random.
 #[test]
 fn some_cycles_by_whole_cycles() {
-    check(&num("0 1").some_cycles_by(&num("0.5"), add(10.0)), c(0), c(8), r"
+    check(
+        &num("0 1").some_cycles_by(&num("0.5"), add(10.0)),
+        c(0),
+        c(8),
+        r"
 0/1 1/2 | 0/1 1/2 | 10
 1/2 1/1 | 1/2 1/1 | 11
 1/1 3/2 | 1/1 3/2 | 0
@@ -682,8 +831,13 @@ fn some_cycles_by_whole_cycles() {
 6/1 13/2 | 6/1 13/2 | 0
 13/2 7/1 | 13/2 7/1 | 1
 7/1 15/2 | 7/1 15/2 | 10
-15/2 8/1 | 15/2 8/1 | 11");
-    check(&num("0").some_cycles(add(10.0)), c(0), c(8), r"
+15/2 8/1 | 15/2 8/1 | 11",
+    );
+    check(
+        &num("0").some_cycles(add(10.0)),
+        c(0),
+        c(8),
+        r"
 0/1 1/1 | 0/1 1/1 | 10
 1/1 2/1 | 1/1 2/1 | 0
 2/1 3/1 | 2/1 3/1 | 10
@@ -691,13 +845,18 @@ fn some_cycles_by_whole_cycles() {
 4/1 5/1 | 4/1 5/1 | 10
 5/1 6/1 | 5/1 6/1 | 10
 6/1 7/1 | 6/1 7/1 | 0
-7/1 8/1 | 7/1 8/1 | 10");
+7/1 8/1 | 7/1 8/1 | 10",
+    );
 }
 
 /// `degrade`, `degradeBy "<0.2 0.8>"`, `unDegradeBy 0.5` on `"0*8"`.
 #[test]
 fn degrade_family() {
-    check(&num("0*8").degrade(), c(0), c(2), r"
+    check(
+        &num("0*8").degrade(),
+        c(0),
+        c(2),
+        r"
 1/8 1/4 | 1/8 1/4 | 0
 1/4 3/8 | 1/4 3/8 | 0
 3/8 1/2 | 3/8 1/2 | 0
@@ -708,8 +867,13 @@ fn degrade_family() {
 3/2 13/8 | 3/2 13/8 | 0
 13/8 7/4 | 13/8 7/4 | 0
 7/4 15/8 | 7/4 15/8 | 0
-15/8 2/1 | 15/8 2/1 | 0");
-    check(&num("0*8").degrade_by_p(&num("<0.2 0.8>")), c(0), c(2), r"
+15/8 2/1 | 15/8 2/1 | 0",
+    );
+    check(
+        &num("0*8").degrade_by_p(&num("<0.2 0.8>")),
+        c(0),
+        c(2),
+        r"
 1/8 1/4 | 1/8 1/4 | 0
 1/4 3/8 | 1/4 3/8 | 0
 3/8 1/2 | 3/8 1/2 | 0
@@ -719,13 +883,19 @@ fn degrade_family() {
 7/8 1/1 | 7/8 1/1 | 0
 9/8 5/4 | 9/8 5/4 | 0
 3/2 13/8 | 3/2 13/8 | 0
-15/8 2/1 | 15/8 2/1 | 0");
-    check(&num("0*8").undegrade_by_p(&num("0.5")), c(0), c(2), r"
+15/8 2/1 | 15/8 2/1 | 0",
+    );
+    check(
+        &num("0*8").undegrade_by_p(&num("0.5")),
+        c(0),
+        c(2),
+        r"
 0/1 1/8 | 0/1 1/8 | 0
 5/8 3/4 | 5/8 3/4 | 0
 1/1 9/8 | 1/1 9/8 | 0
 5/4 11/8 | 5/4 11/8 | 0
-11/8 3/2 | 11/8 3/2 | 0");
+11/8 3/2 | 11/8 3/2 | 0",
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -735,33 +905,47 @@ fn degrade_family() {
 /// `superimpose (fast 2) "0 1"`.
 #[test]
 fn superimpose_layers() {
-    check(&num("0 1").superimpose(fast2()), c(0), c(1), r"
+    check(
+        &num("0 1").superimpose(fast2()),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 0/1 1/2 | 0/1 1/2 | 0
 1/4 1/2 | 1/4 1/2 | 1
 1/2 3/4 | 1/2 3/4 | 0
 1/2 1/1 | 1/2 1/1 | 1
-3/4 1/1 | 3/4 1/1 | 1");
+3/4 1/1 | 3/4 1/1 | 1",
+    );
 }
 
 /// `superimpose ((# speed 2) . (0.125 <~)) $ s "bd*2 sn"` (oracle `superimpose_compose`).
 #[test]
 fn superimpose_composed() {
     let f = tf(|p: &Pattern<Value>| hash(&p.early(r(1, 8)), &Pattern::pure(control("speed", Value::Num(2.0)))));
-    check(&s("bd*2 sn").superimpose(f), c(0), c(1), r"
+    check(
+        &s("bd*2 sn").superimpose(f),
+        c(0),
+        c(1),
+        r"
 -1/8 1/8 | 0/1 1/8 | {s: bd, speed: 2}
 0/1 1/4 | 0/1 1/4 | {s: bd}
 1/8 3/8 | 1/8 3/8 | {s: bd, speed: 2}
 1/4 1/2 | 1/4 1/2 | {s: bd}
 3/8 7/8 | 3/8 7/8 | {s: sn, speed: 2}
 1/2 1/1 | 1/2 1/1 | {s: sn}
-7/8 9/8 | 7/8 1/1 | {s: bd, speed: 2}");
+7/8 9/8 | 7/8 1/1 | {s: bd, speed: 2}",
+    );
 }
 
 /// `layer [rev, fast 2] "0 1 2"`.
 #[test]
 fn layer_stacks_functions() {
-    check(&num("0 1 2").layer(&[rev(), fast2()]), c(0), c(1), r"
+    check(
+        &num("0 1 2").layer(&[rev(), fast2()]),
+        c(0),
+        c(1),
+        r"
 0/1 1/6 | 0/1 1/6 | 0
 0/1 1/3 | 0/1 1/3 | 2
 1/6 1/3 | 1/6 1/3 | 1
@@ -770,13 +954,18 @@ fn layer_stacks_functions() {
 1/2 2/3 | 1/2 2/3 | 0
 2/3 5/6 | 2/3 5/6 | 1
 2/3 1/1 | 2/3 1/1 | 0
-5/6 1/1 | 5/6 1/1 | 2");
+5/6 1/1 | 5/6 1/1 | 2",
+    );
 }
 
 /// `off 0.25 (fmap (+12)) "0 1"` and `off "<0.25 0.125>" …`.
 #[test]
 fn off_shifts_and_transforms() {
-    check(&num("0 1").off(&rats("0.25"), add(12.0)), c(0), c(2), r"
+    check(
+        &num("0 1").off(&rats("0.25"), add(12.0)),
+        c(0),
+        c(2),
+        r"
 -1/4 1/4 | 0/1 1/4 | 13
 0/1 1/2 | 0/1 1/2 | 0
 1/4 3/4 | 1/4 3/4 | 12
@@ -786,20 +975,30 @@ fn off_shifts_and_transforms() {
 1/1 3/2 | 1/1 3/2 | 0
 5/4 7/4 | 5/4 7/4 | 12
 3/2 2/1 | 3/2 2/1 | 1
-7/4 9/4 | 7/4 2/1 | 13");
-    check(&num("0").off(&rats("<0.25 0.125>"), add(12.0)), c(0), c(2), r"
+7/4 9/4 | 7/4 2/1 | 13",
+    );
+    check(
+        &num("0").off(&rats("<0.25 0.125>"), add(12.0)),
+        c(0),
+        c(2),
+        r"
 -3/4 1/4 | 0/1 1/4 | 12
 0/1 1/1 | 0/1 1/1 | 0
 1/8 9/8 | 1/1 9/8 | 12
 1/4 5/4 | 1/4 1/1 | 12
 1/1 2/1 | 1/1 2/1 | 0
-9/8 17/8 | 9/8 2/1 | 12");
+9/8 17/8 | 9/8 2/1 | 12",
+    );
 }
 
 /// `off 0.25 (# crush 4) $ s "bd sn"` (oracle `off_crush`).
 #[test]
 fn off_crush() {
-    check(&s("bd sn").off(&rats("0.25"), set_ctl("crush", 4.0)), c(0), c(2), r"
+    check(
+        &s("bd sn").off(&rats("0.25"), set_ctl("crush", 4.0)),
+        c(0),
+        c(2),
+        r"
 -1/4 1/4 | 0/1 1/4 | {crush: 4, s: sn}
 0/1 1/2 | 0/1 1/2 | {s: bd}
 1/4 3/4 | 1/4 3/4 | {crush: 4, s: bd}
@@ -809,13 +1008,18 @@ fn off_crush() {
 1/1 3/2 | 1/1 3/2 | {s: bd}
 5/4 7/4 | 5/4 7/4 | {crush: 4, s: bd}
 3/2 2/1 | 3/2 2/1 | {s: sn}
-7/4 9/4 | 7/4 2/1 | {crush: 4, s: sn}");
+7/4 9/4 | 7/4 2/1 | {crush: 4, s: sn}",
+    );
 }
 
 /// `stutter 3 (1/8) "0 1"`.
 #[test]
 fn stutter_repeats() {
-    check(&num("0 1").stutter(3, r(1, 8)), c(0), c(1), r"
+    check(
+        &num("0 1").stutter(3, r(1, 8)),
+        c(0),
+        c(1),
+        r"
 -3/8 1/8 | 0/1 1/8 | 1
 -1/4 1/4 | 0/1 1/4 | 1
 0/1 1/2 | 0/1 1/2 | 0
@@ -823,13 +1027,18 @@ fn stutter_repeats() {
 1/4 3/4 | 1/4 3/4 | 0
 1/2 1/1 | 1/2 1/1 | 1
 5/8 9/8 | 5/8 1/1 | 1
-3/4 5/4 | 3/4 1/1 | 1");
+3/4 5/4 | 3/4 1/1 | 1",
+    );
 }
 
 /// `stutWith 3 (1/8) (fmap (+1)) "0 1"` (1.9's `echoWith` has the same definition).
 #[test]
 fn echo_with_compounds() {
-    check(&num("0 1").echo_with(&int("3"), &rats("1/8"), add(1.0)), c(0), c(1), r"
+    check(
+        &num("0 1").echo_with(&int("3"), &rats("1/8"), add(1.0)),
+        c(0),
+        c(1),
+        r"
 -3/8 1/8 | 0/1 1/8 | 2
 -1/4 1/4 | 0/1 1/4 | 3
 0/1 1/2 | 0/1 1/2 | 0
@@ -837,13 +1046,18 @@ fn echo_with_compounds() {
 1/4 3/4 | 1/4 3/4 | 2
 1/2 1/1 | 1/2 1/1 | 1
 5/8 9/8 | 5/8 1/1 | 2
-3/4 5/4 | 3/4 1/1 | 3");
+3/4 5/4 | 3/4 1/1 | 3",
+    );
 }
 
 /// `stutWith 3 (1/3) (# speed 2) $ s "bd sn"` (oracle `stutwith_speed`).
 #[test]
 fn stut_with_speed() {
-    check(&s("bd sn").stut_with(&int("3"), &rats("1/3"), set_ctl("speed", 2.0)), c(0), c(1), r"
+    check(
+        &s("bd sn").stut_with(&int("3"), &rats("1/3"), set_ctl("speed", 2.0)),
+        c(0),
+        c(1),
+        r"
 -1/3 1/6 | 0/1 1/6 | {s: bd, speed: 2}
 -1/6 1/3 | 0/1 1/3 | {s: sn, speed: 2}
 0/1 1/2 | 0/1 1/2 | {s: bd}
@@ -852,19 +1066,25 @@ fn stut_with_speed() {
 1/3 5/6 | 1/3 5/6 | {s: bd, speed: 2}
 1/2 1/1 | 1/2 1/1 | {s: sn}
 2/3 7/6 | 2/3 1/1 | {s: bd, speed: 2}
-5/6 4/3 | 5/6 1/1 | {s: sn, speed: 2}");
+5/6 4/3 | 5/6 1/1 | {s: sn, speed: 2}",
+    );
 }
 
 /// `ghost'' (1/8) (fmap (+1)) "~ 0"` (1.9's `ghostWith`).
 #[test]
 fn ghost_with_two_copies() {
-    check(&num("~ 0").ghost_with(r(1, 8), add(1.0)), c(0), c(1), r"
+    check(
+        &num("~ 0").ghost_with(r(1, 8), add(1.0)),
+        c(0),
+        c(1),
+        r"
 -5/16 3/16 | 0/1 3/16 | 1
 -3/16 5/16 | 0/1 5/16 | 1
 0/1 1/2 | 0/1 1/2 | 2
 1/2 1/1 | 1/2 1/1 | 0
 11/16 19/16 | 11/16 1/1 | 1
-13/16 21/16 | 13/16 1/1 | 1");
+13/16 21/16 | 13/16 1/1 | 1",
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -874,7 +1094,11 @@ fn ghost_with_two_copies() {
 /// `palindrome "0 1 2"`.
 #[test]
 fn palindrome_alternates() {
-    check(&num("0 1 2").palindrome(), c(0), c(3), r"
+    check(
+        &num("0 1 2").palindrome(),
+        c(0),
+        c(3),
+        r"
 0/1 1/3 | 0/1 1/3 | 0
 1/3 2/3 | 1/3 2/3 | 1
 2/3 1/1 | 2/3 1/1 | 2
@@ -883,13 +1107,18 @@ fn palindrome_alternates() {
 5/3 2/1 | 5/3 2/1 | 0
 2/1 7/3 | 2/1 7/3 | 0
 7/3 8/3 | 7/3 8/3 | 1
-8/3 3/1 | 8/3 3/1 | 2");
+8/3 3/1 | 8/3 3/1 | 2",
+    );
 }
 
 /// `iter 4 "0 1 2 3"` and `iter "<2 4>" …`.
 #[test]
 fn iter_rotates_each_cycle() {
-    check(&num("0 1 2 3").iter(&int("4")), c(0), c(4), r"
+    check(
+        &num("0 1 2 3").iter(&int("4")),
+        c(0),
+        c(4),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/4 1/2 | 1/4 1/2 | 1
 1/2 3/4 | 1/2 3/4 | 2
@@ -905,8 +1134,13 @@ fn iter_rotates_each_cycle() {
 3/1 13/4 | 3/1 13/4 | 3
 13/4 7/2 | 13/4 7/2 | 0
 7/2 15/4 | 7/2 15/4 | 1
-15/4 4/1 | 15/4 4/1 | 2");
-    check(&num("0 1 2 3").iter(&int("<2 4>")), c(0), c(4), r"
+15/4 4/1 | 15/4 4/1 | 2",
+    );
+    check(
+        &num("0 1 2 3").iter(&int("<2 4>")),
+        c(0),
+        c(4),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/4 1/2 | 1/4 1/2 | 1
 1/2 3/4 | 1/2 3/4 | 2
@@ -922,13 +1156,18 @@ fn iter_rotates_each_cycle() {
 3/1 13/4 | 3/1 13/4 | 3
 13/4 7/2 | 13/4 7/2 | 0
 7/2 15/4 | 7/2 15/4 | 1
-15/4 4/1 | 15/4 4/1 | 2");
+15/4 4/1 | 15/4 4/1 | 2",
+    );
 }
 
 /// `iter' 4 $ s "bd sn hh cp"` (oracle `iter_back`).
 #[test]
 fn iter_back_rotates_the_other_way() {
-    check(&s("bd sn hh cp").iter_back(&int("4")), c(0), c(4), r"
+    check(
+        &s("bd sn hh cp").iter_back(&int("4")),
+        c(0),
+        c(4),
+        r"
 0/1 1/4 | 0/1 1/4 | {s: bd}
 1/4 1/2 | 1/4 1/2 | {s: sn}
 1/2 3/4 | 1/2 3/4 | {s: hh}
@@ -944,23 +1183,34 @@ fn iter_back_rotates_the_other_way() {
 3/1 13/4 | 3/1 13/4 | {s: sn}
 13/4 7/2 | 13/4 7/2 | {s: hh}
 7/2 15/4 | 7/2 15/4 | {s: cp}
-15/4 4/1 | 15/4 4/1 | {s: bd}");
+15/4 4/1 | 15/4 4/1 | {s: bd}",
+    );
 }
 
 /// `ply 2 "0 ~ 1"` and `ply "2 3" "0 1"`.
 #[test]
 fn ply_repeats_events() {
-    check(&num("0 ~ 1").ply(&rats("2")), c(0), c(1), r"
+    check(
+        &num("0 ~ 1").ply(&rats("2")),
+        c(0),
+        c(1),
+        r"
 0/1 1/6 | 0/1 1/6 | 0
 1/6 1/3 | 1/6 1/3 | 0
 2/3 5/6 | 2/3 5/6 | 1
-5/6 1/1 | 5/6 1/1 | 1");
-    check(&num("0 1").ply(&rats("2 3")), c(0), c(1), r"
+5/6 1/1 | 5/6 1/1 | 1",
+    );
+    check(
+        &num("0 1").ply(&rats("2 3")),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/4 1/2 | 1/4 1/2 | 0
 1/2 2/3 | 1/2 2/3 | 1
 2/3 5/6 | 2/3 5/6 | 1
-5/6 1/1 | 5/6 1/1 | 1");
+5/6 1/1 | 5/6 1/1 | 1",
+    );
 }
 
 /// `ply 1.5 "0 1"`: in cycle 1 Tidal drops the fragment at 1 (its `_fastGap` maps a whole that
@@ -968,43 +1218,67 @@ fn ply_repeats_events() {
 /// and `squeezeJoin` discards it); `fast_gap` reproduces this exactly.
 #[test]
 fn ply_fractional_across_cycles() {
-    check(&num("0 1").ply(&rats("1.5")), c(0), c(2), r"
+    check(
+        &num("0 1").ply(&rats("1.5")),
+        c(0),
+        c(2),
+        r"
 0/1 1/3 | 0/1 1/3 | 0
 1/3 1/2 | 1/3 1/2 | 0
 1/2 5/6 | 1/2 5/6 | 1
 5/6 1/1 | 5/6 1/1 | 1
 7/6 3/2 | 7/6 3/2 | 0
-5/3 2/1 | 5/3 2/1 | 1");
+5/3 2/1 | 5/3 2/1 | 1",
+    );
 }
 
 /// `ply 2 $ s "bd ~ sn"` (oracle `ply_2`).
 #[test]
 fn ply_controls() {
-    check(&s("bd ~ sn").ply(&rats("2")), c(0), c(1), r"
+    check(
+        &s("bd ~ sn").ply(&rats("2")),
+        c(0),
+        c(1),
+        r"
 0/1 1/6 | 0/1 1/6 | {s: bd}
 1/6 1/3 | 1/6 1/3 | {s: bd}
 2/3 5/6 | 2/3 5/6 | {s: sn}
-5/6 1/1 | 5/6 1/1 | {s: sn}");
+5/6 1/1 | 5/6 1/1 | {s: sn}",
+    );
 }
 
 /// `press "0 [1 2]"` and `pressBy "<0.25 0.5>" "0 1"`.
 #[test]
 fn press_syncopates() {
-    check(&num("0 [1 2]").press(), c(0), c(1), r"
+    check(
+        &num("0 [1 2]").press(),
+        c(0),
+        c(1),
+        r"
 1/4 1/2 | 1/4 1/2 | 0
 5/8 3/4 | 5/8 3/4 | 1
-7/8 1/1 | 7/8 1/1 | 2");
-    check(&num("0 1").press_by(&rats("<0.25 0.5>")), c(0), c(2), r"
+7/8 1/1 | 7/8 1/1 | 2",
+    );
+    check(
+        &num("0 1").press_by(&rats("<0.25 0.5>")),
+        c(0),
+        c(2),
+        r"
 1/8 1/2 | 1/8 1/2 | 0
 5/8 1/1 | 5/8 1/1 | 1
 5/4 3/2 | 5/4 3/2 | 0
-7/4 2/1 | 7/4 2/1 | 1");
+7/4 2/1 | 7/4 2/1 | 1",
+    );
 }
 
 /// `linger 0.25 …` (oracle `linger`), `linger "<0.25 0.5>"`, `linger 0.5 "<0 1> 2"`.
 #[test]
 fn linger_repeats_the_start() {
-    check(&num("0 1 2 3 4 5 6 7").linger(&rats("0.25")), c(0), c(1), r"
+    check(
+        &num("0 1 2 3 4 5 6 7").linger(&rats("0.25")),
+        c(0),
+        c(1),
+        r"
 0/1 1/8 | 0/1 1/8 | 0
 1/8 1/4 | 1/8 1/4 | 1
 1/4 3/8 | 1/4 3/8 | 0
@@ -1012,8 +1286,13 @@ fn linger_repeats_the_start() {
 1/2 5/8 | 1/2 5/8 | 0
 5/8 3/4 | 5/8 3/4 | 1
 3/4 7/8 | 3/4 7/8 | 0
-7/8 1/1 | 7/8 1/1 | 1");
-    check(&num("0 1 2 3 4 5 6 7").linger(&rats("<0.25 0.5>")), c(0), c(2), r"
+7/8 1/1 | 7/8 1/1 | 1",
+    );
+    check(
+        &num("0 1 2 3 4 5 6 7").linger(&rats("<0.25 0.5>")),
+        c(0),
+        c(2),
+        r"
 0/1 1/8 | 0/1 1/8 | 0
 1/8 1/4 | 1/8 1/4 | 1
 1/4 3/8 | 1/4 3/8 | 0
@@ -1029,19 +1308,29 @@ fn linger_repeats_the_start() {
 3/2 13/8 | 3/2 13/8 | 0
 13/8 7/4 | 13/8 7/4 | 1
 7/4 15/8 | 7/4 15/8 | 2
-15/8 2/1 | 15/8 2/1 | 3");
-    check(&num("<0 1> 2").linger(&rats("0.5")), c(0), c(2), r"
+15/8 2/1 | 15/8 2/1 | 3",
+    );
+    check(
+        &num("<0 1> 2").linger(&rats("0.5")),
+        c(0),
+        c(2),
+        r"
 0/1 1/2 | 0/1 1/2 | 0
 1/2 1/1 | 1/2 1/1 | 1
 1/1 3/2 | 1/1 3/2 | 0
-3/2 2/1 | 3/2 2/1 | 1");
+3/2 2/1 | 3/2 2/1 | 1",
+    );
 }
 
 /// `linger (-0.25) "0 1 2 3 4 5 6 7"`: lingers on the last quarter (and `_fast (1/n)` with a
 /// negative `n` reverses it, in 1.7 and 1.9 alike).
 #[test]
 fn linger_negative_takes_the_end() {
-    check(&num("0 1 2 3 4 5 6 7").linger_n(r(-1, 4)), c(0), c(1), "
+    check(
+        &num("0 1 2 3 4 5 6 7").linger_n(r(-1, 4)),
+        c(0),
+        c(1),
+        "
 0/1 1/8 | 0/1 1/8 | 7
 1/8 1/4 | 1/8 1/4 | 6
 1/4 3/8 | 1/4 3/8 | 7
@@ -1049,50 +1338,75 @@ fn linger_negative_takes_the_end() {
 1/2 5/8 | 1/2 5/8 | 7
 5/8 3/4 | 5/8 3/4 | 6
 3/4 7/8 | 3/4 7/8 | 7
-7/8 1/1 | 7/8 1/1 | 6");
+7/8 1/1 | 7/8 1/1 | 6",
+    );
 }
 
 /// `trunc 0.75 "0 1 2 3"` and `trunc 0.6 "0 <1 2>"` (cut events keep their wholes).
 #[test]
 fn trunc_cuts_the_end() {
-    check(&num("0 1 2 3").trunc(&rats("0.75")), c(0), c(1), r"
+    check(
+        &num("0 1 2 3").trunc(&rats("0.75")),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/4 1/2 | 1/4 1/2 | 1
-1/2 3/4 | 1/2 3/4 | 2");
-    check(&num("0 <1 2>").trunc(&rats("0.6")), c(0), c(2), r"
+1/2 3/4 | 1/2 3/4 | 2",
+    );
+    check(
+        &num("0 <1 2>").trunc(&rats("0.6")),
+        c(0),
+        c(2),
+        r"
 0/1 1/2 | 0/1 1/2 | 0
 1/2 1/1 | 1/2 3/5 | 1
 1/1 3/2 | 1/1 3/2 | 0
-3/2 2/1 | 3/2 8/5 | 2");
+3/2 2/1 | 3/2 8/5 | 2",
+    );
 }
 
 /// `fastGap "<2 3>" "0 1"`.
 #[test]
 fn fast_gap_patterned() {
-    check(&num("0 1").fast_gap_p(&rats("<2 3>")), c(0), c(2), r"
+    check(
+        &num("0 1").fast_gap_p(&rats("<2 3>")),
+        c(0),
+        c(2),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/4 1/2 | 1/4 1/2 | 1
 1/1 7/6 | 1/1 7/6 | 0
-7/6 4/3 | 7/6 4/3 | 1");
+7/6 4/3 | 7/6 4/3 | 1",
+    );
 }
 
 /// `segment "<1 2>" "0 1 2"`.
 #[test]
 fn segment_patterned() {
-    check(&num("0 1 2").segment_p(&rats("<1 2>")), c(0), c(2), r"
+    check(
+        &num("0 1 2").segment_p(&rats("<1 2>")),
+        c(0),
+        c(2),
+        r"
 0/1 1/1 | 0/1 1/3 | 0
 0/1 1/1 | 1/3 2/3 | 1
 0/1 1/1 | 2/3 1/1 | 2
 1/1 3/2 | 1/1 4/3 | 0
 1/1 3/2 | 4/3 3/2 | 1
 3/2 2/1 | 3/2 5/3 | 1
-3/2 2/1 | 5/3 2/1 | 2");
+3/2 2/1 | 5/3 2/1 | 2",
+    );
 }
 
 /// `swingBy (1/3) 4 "0*8"` and `swing 2 "0 1 2 3"`.
 #[test]
 fn swing_delays_offbeats() {
-    check(&num("0*8").swing_by(&rats("1/3"), &rats("4")), c(0), c(1), r"
+    check(
+        &num("0*8").swing_by(&rats("1/3"), &rats("4")),
+        c(0),
+        c(1),
+        r"
 -1/24 1/12 | 0/1 1/12 | 0
 0/1 1/8 | 0/1 1/8 | 0
 5/24 1/3 | 5/24 1/4 | 0
@@ -1104,24 +1418,35 @@ fn swing_delays_offbeats() {
 17/24 5/6 | 17/24 3/4 | 0
 17/24 5/6 | 3/4 5/6 | 0
 3/4 7/8 | 3/4 7/8 | 0
-23/24 13/12 | 23/24 1/1 | 0");
-    check(&num("0 1 2 3").swing(&rats("2")), c(0), c(1), r"
+23/24 13/12 | 23/24 1/1 | 0",
+    );
+    check(
+        &num("0 1 2 3").swing(&rats("2")),
+        c(0),
+        c(1),
+        r"
 -1/12 1/6 | 0/1 1/6 | 3
 0/1 1/4 | 0/1 1/4 | 0
 5/12 2/3 | 5/12 1/2 | 1
 5/12 2/3 | 1/2 2/3 | 1
 1/2 3/4 | 1/2 3/4 | 2
-11/12 7/6 | 11/12 1/1 | 3");
+11/12 7/6 | 11/12 1/1 | 3",
+    );
 }
 
 /// `brak "0 1"`.
 #[test]
 fn brak_every_other_cycle() {
-    check(&num("0 1").brak(), c(0), c(2), r"
+    check(
+        &num("0 1").brak(),
+        c(0),
+        c(2),
+        r"
 0/1 1/2 | 0/1 1/2 | 0
 1/2 1/1 | 1/2 1/1 | 1
 5/4 3/2 | 5/4 3/2 | 0
-3/2 7/4 | 3/2 7/4 | 1");
+3/2 7/4 | 3/2 7/4 | 1",
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1131,7 +1456,11 @@ fn brak_every_other_cycle() {
 /// `euclid "<3 5>" 8 "0"` and the oracle's `euclid "<3 5>" 8 $ s "bd"`.
 #[test]
 fn euclid_patterned() {
-    check(&num("0").euclid_p(&int("<3 5>"), &int("8")), c(0), c(2), r"
+    check(
+        &num("0").euclid_p(&int("<3 5>"), &int("8")),
+        c(0),
+        c(2),
+        r"
 0/1 1/8 | 0/1 1/8 | 0
 3/8 1/2 | 3/8 1/2 | 0
 3/4 7/8 | 3/4 7/8 | 0
@@ -1139,8 +1468,13 @@ fn euclid_patterned() {
 5/4 11/8 | 5/4 11/8 | 0
 11/8 3/2 | 11/8 3/2 | 0
 13/8 7/4 | 13/8 7/4 | 0
-7/4 15/8 | 7/4 15/8 | 0");
-    check(&s("bd").euclid_p(&int("<3 5>"), &int("8")), c(0), c(2), r"
+7/4 15/8 | 7/4 15/8 | 0",
+    );
+    check(
+        &s("bd").euclid_p(&int("<3 5>"), &int("8")),
+        c(0),
+        c(2),
+        r"
 0/1 1/8 | 0/1 1/8 | {s: bd}
 3/8 1/2 | 3/8 1/2 | {s: bd}
 3/4 7/8 | 3/4 7/8 | {s: bd}
@@ -1148,30 +1482,45 @@ fn euclid_patterned() {
 5/4 11/8 | 5/4 11/8 | {s: bd}
 11/8 3/2 | 11/8 3/2 | {s: bd}
 13/8 7/4 | 13/8 7/4 | {s: bd}
-7/4 15/8 | 7/4 15/8 | {s: bd}");
+7/4 15/8 | 7/4 15/8 | {s: bd}",
+    );
 }
 
 /// `euclidInv 3 8 "0"`; Tidal 1.9's `euclid (-3) 8` is the same (1.7 gives silence).
 #[test]
 fn euclid_inverted() {
-    check(&num("0").euclid_inv_p(&int("3"), &int("8")), c(0), c(1), r"
+    check(
+        &num("0").euclid_inv_p(&int("3"), &int("8")),
+        c(0),
+        c(1),
+        r"
 1/8 1/4 | 1/8 1/4 | 0
 1/4 3/8 | 1/4 3/8 | 0
 1/2 5/8 | 1/2 5/8 | 0
 5/8 3/4 | 5/8 3/4 | 0
-7/8 1/1 | 7/8 1/1 | 0");
-    check(&num("0").euclid_p(&int("-3"), &int("8")), c(0), c(1), r"
+7/8 1/1 | 7/8 1/1 | 0",
+    );
+    check(
+        &num("0").euclid_p(&int("-3"), &int("8")),
+        c(0),
+        c(1),
+        r"
 1/8 1/4 | 1/8 1/4 | 0
 1/4 3/8 | 1/4 3/8 | 0
 1/2 5/8 | 1/2 5/8 | 0
 5/8 3/4 | 5/8 3/4 | 0
-7/8 1/1 | 7/8 1/1 | 0");
+7/8 1/1 | 7/8 1/1 | 0",
+    );
 }
 
 /// `euclidFull 3 8 "0" "1"`.
 #[test]
 fn euclid_full_fills_the_rests() {
-    check(&num("0").euclid_full_p(&int("3"), &int("8"), &num("1")), c(0), c(1), r"
+    check(
+        &num("0").euclid_full_p(&int("3"), &int("8"), &num("1")),
+        c(0),
+        c(1),
+        r"
 0/1 1/8 | 0/1 1/8 | 0
 1/8 1/4 | 1/8 1/4 | 1
 1/4 3/8 | 1/4 3/8 | 1
@@ -1179,68 +1528,113 @@ fn euclid_full_fills_the_rests() {
 1/2 5/8 | 1/2 5/8 | 1
 5/8 3/4 | 5/8 3/4 | 1
 3/4 7/8 | 3/4 7/8 | 0
-7/8 1/1 | 7/8 1/1 | 1");
+7/8 1/1 | 7/8 1/1 | 1",
+    );
 }
 
 /// `euclidOff 3 8 "<0 2>" "0"` and the oracle's `euclidOff 3 8 2 $ s "bd"`.
 #[test]
 fn euclid_off_rotates() {
-    check(&num("0").euclid_off_p(&int("3"), &int("8"), &int("<0 2>")), c(0), c(2), r"
+    check(
+        &num("0").euclid_off_p(&int("3"), &int("8"), &int("<0 2>")),
+        c(0),
+        c(2),
+        r"
 0/1 1/8 | 0/1 1/8 | 0
 3/8 1/2 | 3/8 1/2 | 0
 3/4 7/8 | 3/4 7/8 | 0
 9/8 5/4 | 9/8 5/4 | 0
 3/2 13/8 | 3/2 13/8 | 0
-7/4 15/8 | 7/4 15/8 | 0");
-    check(&s("bd").euclid_off_p(&int("3"), &int("8"), &int("2")), c(0), c(1), r"
+7/4 15/8 | 7/4 15/8 | 0",
+    );
+    check(
+        &s("bd").euclid_off_p(&int("3"), &int("8"), &int("2")),
+        c(0),
+        c(1),
+        r"
 1/8 1/4 | 1/8 1/4 | {s: bd}
 1/2 5/8 | 1/2 5/8 | {s: bd}
-3/4 7/8 | 3/4 7/8 | {s: bd}");
+3/4 7/8 | 3/4 7/8 | {s: bd}",
+    );
 }
 
 /// `struct "t ~ t t" "0"`, `struct "t f t t" "0 1"`, oracle `struct_rest`.
 #[test]
 fn struct_takes_boolean_structure() {
-    check(&num("0").struct_(&bools("t ~ t t")), c(0), c(1), r"
+    check(
+        &num("0").struct_(&bools("t ~ t t")),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/2 3/4 | 1/2 3/4 | 0
-3/4 1/1 | 3/4 1/1 | 0");
-    check(&num("0 1").struct_(&bools("t f t t")), c(0), c(1), r"
+3/4 1/1 | 3/4 1/1 | 0",
+    );
+    check(
+        &num("0 1").struct_(&bools("t f t t")),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/2 3/4 | 1/2 3/4 | 1
-3/4 1/1 | 3/4 1/1 | 1");
-    check(&s("bd").struct_(&bools("t ~ t t")), c(0), c(1), r"
+3/4 1/1 | 3/4 1/1 | 1",
+    );
+    check(
+        &s("bd").struct_(&bools("t ~ t t")),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | {s: bd}
 1/2 3/4 | 1/2 3/4 | {s: bd}
-3/4 1/1 | 3/4 1/1 | {s: bd}");
+3/4 1/1 | 3/4 1/1 | {s: bd}",
+    );
 }
 
 /// `mask "1 0 1 1" "0*8"`, `mask "1 [0 1]" "0 1"` (fragments), oracle `mask_1`.
 #[test]
 fn mask_removes_false_parts() {
-    check(&num("0*8").mask(&bools("1 0 1 1")), c(0), c(1), r"
+    check(
+        &num("0*8").mask(&bools("1 0 1 1")),
+        c(0),
+        c(1),
+        r"
 0/1 1/8 | 0/1 1/8 | 0
 1/8 1/4 | 1/8 1/4 | 0
 1/2 5/8 | 1/2 5/8 | 0
 5/8 3/4 | 5/8 3/4 | 0
 3/4 7/8 | 3/4 7/8 | 0
-7/8 1/1 | 7/8 1/1 | 0");
-    check(&num("0 1").mask(&bools("1 [0 1]")), c(0), c(1), r"
+7/8 1/1 | 7/8 1/1 | 0",
+    );
+    check(
+        &num("0 1").mask(&bools("1 [0 1]")),
+        c(0),
+        c(1),
+        r"
 0/1 1/2 | 0/1 1/2 | 0
-1/2 1/1 | 3/4 1/1 | 1");
-    check(&s("hh*8").mask(&bools("1 0 1 1")), c(0), c(1), r"
+1/2 1/1 | 3/4 1/1 | 1",
+    );
+    check(
+        &s("hh*8").mask(&bools("1 0 1 1")),
+        c(0),
+        c(1),
+        r"
 0/1 1/8 | 0/1 1/8 | {s: hh}
 1/8 1/4 | 1/8 1/4 | {s: hh}
 1/2 5/8 | 1/2 5/8 | {s: hh}
 5/8 3/4 | 5/8 3/4 | {s: hh}
 3/4 7/8 | 3/4 7/8 | {s: hh}
-7/8 1/1 | 7/8 1/1 | {s: hh}");
+7/8 1/1 | 7/8 1/1 | {s: hh}",
+    );
 }
 
 /// `sew "t <f t>" "0*4" "1*8"`: structure from the two sources.
 #[test]
 fn sew_switches_sources() {
-    check(&Pattern::sew(&bools("t <f t>"), &num("0*4"), &num("1*8")), c(0), c(2), r"
+    check(
+        &Pattern::sew(&bools("t <f t>"), &num("0*4"), &num("1*8")),
+        c(0),
+        c(2),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/4 1/2 | 1/4 1/2 | 0
 1/2 5/8 | 1/2 5/8 | 1
@@ -1250,48 +1644,74 @@ fn sew_switches_sources() {
 1/1 5/4 | 1/1 5/4 | 0
 5/4 3/2 | 5/4 3/2 | 0
 3/2 7/4 | 3/2 7/4 | 0
-7/4 2/1 | 7/4 2/1 | 0");
+7/4 2/1 | 7/4 2/1 | 0",
+    );
 }
 
 /// `stitch "t f t t" 1 0`: structure from the booleans.
 #[test]
 fn stitch_takes_boolean_structure() {
-    check(&Pattern::stitch(&bools("t f t t"), &Pattern::pure(1.0), &Pattern::pure(0.0)), c(0), c(1), r"
+    check(
+        &Pattern::stitch(&bools("t f t t"), &Pattern::pure(1.0), &Pattern::pure(0.0)),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | 1
 1/4 1/2 | 1/4 1/2 | 0
 1/2 3/4 | 1/2 3/4 | 1
-3/4 1/1 | 3/4 1/1 | 1");
+3/4 1/1 | 3/4 1/1 | 1",
+    );
 }
 
 /// `rot 1 "0 1 2 3"`, `rot "<1 -1>" "0 ~ 1 2"`, `rot 5 "0 1 2"`.
 #[test]
 fn rot_shifts_values() {
-    check(&num("0 1 2 3").rot(&int("1")), c(0), c(1), r"
+    check(
+        &num("0 1 2 3").rot(&int("1")),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | 1
 1/4 1/2 | 1/4 1/2 | 2
 1/2 3/4 | 1/2 3/4 | 3
-3/4 1/1 | 3/4 1/1 | 0");
-    check(&num("0 ~ 1 2").rot(&int("<1 -1>")), c(0), c(2), r"
+3/4 1/1 | 3/4 1/1 | 0",
+    );
+    check(
+        &num("0 ~ 1 2").rot(&int("<1 -1>")),
+        c(0),
+        c(2),
+        r"
 0/1 1/4 | 0/1 1/4 | 1
 1/2 3/4 | 1/2 3/4 | 2
 3/4 1/1 | 3/4 1/1 | 0
 1/1 5/4 | 1/1 5/4 | 2
 3/2 7/4 | 3/2 7/4 | 0
-7/4 2/1 | 7/4 2/1 | 1");
-    check(&num("0 1 2").rot(&int("5")), c(0), c(1), r"
+7/4 2/1 | 7/4 2/1 | 1",
+    );
+    check(
+        &num("0 1 2").rot(&int("5")),
+        c(0),
+        c(1),
+        r"
 0/1 1/3 | 0/1 1/3 | 2
 1/3 2/3 | 1/3 2/3 | 0
-2/3 1/1 | 2/3 1/1 | 1");
+2/3 1/1 | 2/3 1/1 | 1",
+    );
 }
 
 /// `rot 2 $ n "0 ~ 2 3 4"` (oracle `rot_2_rest`).
 #[test]
 fn rot_skips_rests() {
-    check(&n("0 ~ 2 3 4").rot(&int("2")), c(0), c(1), r"
+    check(
+        &n("0 ~ 2 3 4").rot(&int("2")),
+        c(0),
+        c(1),
+        r"
 0/1 1/5 | 0/1 1/5 | {n: 3}
 2/5 3/5 | 2/5 3/5 | {n: 4}
 3/5 4/5 | 3/5 4/5 | {n: 0}
-4/5 1/1 | 4/5 1/1 | {n: 2}");
+4/5 1/1 | 4/5 1/1 | {n: 2}",
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1301,31 +1721,50 @@ fn rot_skips_rests() {
 /// `segment 4 $ choose [0, 2, 7]` and `chooseBy "0 0.25 0.5" [0, 1, 2, 3]`.
 #[test]
 fn choose_picks_like_tidal() {
-    check(&Pattern::choose(vec![0.0, 2.0, 7.0]).segment(c(4)), c(0), c(1), r"
+    check(
+        &Pattern::choose(vec![0.0, 2.0, 7.0]).segment(c(4)),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/4 1/2 | 1/4 1/2 | 2
 1/2 3/4 | 1/2 3/4 | 0
-3/4 1/1 | 3/4 1/1 | 2");
-    check(&Pattern::choose_by(&num("0 0.25 0.5"), vec![0.0, 1.0, 2.0, 3.0]), c(0), c(1), r"
+3/4 1/1 | 3/4 1/1 | 2",
+    );
+    check(
+        &Pattern::choose_by(&num("0 0.25 0.5"), vec![0.0, 1.0, 2.0, 3.0]),
+        c(0),
+        c(1),
+        r"
 0/1 1/3 | 0/1 1/3 | 0
 1/3 2/3 | 1/3 2/3 | 1
-2/3 1/1 | 2/3 1/1 | 2");
+2/3 1/1 | 2/3 1/1 | 2",
+    );
 }
 
 /// `segment 4 $ wchoose [(0,0.25),(2,0.5),(7,0.25)]`.
 #[test]
 fn wchoose_weighs() {
-    check(&Pattern::wchoose(vec![(0.0, 0.25), (2.0, 0.5), (7.0, 0.25)]).segment(c(4)), c(0), c(1), r"
+    check(
+        &Pattern::wchoose(vec![(0.0, 0.25), (2.0, 0.5), (7.0, 0.25)]).segment(c(4)),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | 2
 1/4 1/2 | 1/4 1/2 | 2
 1/2 3/4 | 1/2 3/4 | 0
-3/4 1/1 | 3/4 1/1 | 2");
+3/4 1/1 | 3/4 1/1 | 2",
+    );
 }
 
 /// `randcat ["0 1", "2", "3 4 5"]`.
 #[test]
 fn randcat_picks_cycles() {
-    check(&Pattern::randcat(vec![num("0 1"), num("2"), num("3 4 5")]), c(0), c(5), r"
+    check(
+        &Pattern::randcat(vec![num("0 1"), num("2"), num("3 4 5")]),
+        c(0),
+        c(5),
+        r"
 0/1 1/2 | 0/1 1/2 | 0
 1/2 1/1 | 1/2 1/1 | 1
 1/1 4/3 | 1/1 4/3 | 3
@@ -1335,13 +1774,18 @@ fn randcat_picks_cycles() {
 5/2 3/1 | 5/2 3/1 | 1
 3/1 4/1 | 3/1 4/1 | 2
 4/1 9/2 | 4/1 9/2 | 0
-9/2 5/1 | 9/2 5/1 | 1");
+9/2 5/1 | 9/2 5/1 | 1",
+    );
 }
 
 /// `wrandcat [("0 1", 1), ("2", 0.5), ("3*3", 0.25)]`.
 #[test]
 fn wrandcat_picks_weighted_cycles() {
-    check(&Pattern::wrandcat(vec![(num("0 1"), 1.0), (num("2"), 0.5), (num("3*3"), 0.25)]), c(0), c(5), r"
+    check(
+        &Pattern::wrandcat(vec![(num("0 1"), 1.0), (num("2"), 0.5), (num("3*3"), 0.25)]),
+        c(0),
+        c(5),
+        r"
 0/1 1/2 | 0/1 1/2 | 0
 1/2 1/1 | 1/2 1/1 | 1
 1/1 3/2 | 1/1 3/2 | 0
@@ -1349,34 +1793,60 @@ fn wrandcat_picks_weighted_cycles() {
 2/1 5/2 | 2/1 5/2 | 0
 5/2 3/1 | 5/2 3/1 | 1
 3/1 4/1 | 3/1 4/1 | 2
-4/1 5/1 | 4/1 5/1 | 2");
+4/1 5/1 | 4/1 5/1 | 2",
+    );
 }
 
 /// `cat`, `overlay`, `append`, `fastAppend`, `slowAppend`.
 #[test]
 fn concatenation() {
-    check(&Pattern::cat(vec![num("0 1"), num("2")]), c(0), c(3), r"
+    check(
+        &Pattern::cat(vec![num("0 1"), num("2")]),
+        c(0),
+        c(3),
+        r"
 0/1 1/2 | 0/1 1/2 | 0
 1/2 1/1 | 1/2 1/1 | 1
 1/1 2/1 | 1/1 2/1 | 2
 2/1 5/2 | 2/1 5/2 | 0
-5/2 3/1 | 5/2 3/1 | 1");
-    check(&num("0").overlay(&num("1 2")), c(0), c(1), r"
+5/2 3/1 | 5/2 3/1 | 1",
+    );
+    check(
+        &num("0").overlay(&num("1 2")),
+        c(0),
+        c(1),
+        r"
 0/1 1/2 | 0/1 1/2 | 1
 0/1 1/1 | 0/1 1/1 | 0
-1/2 1/1 | 1/2 1/1 | 2");
-    check(&num("0 1").append(&num("2")), c(0), c(2), r"
+1/2 1/1 | 1/2 1/1 | 2",
+    );
+    check(
+        &num("0 1").append(&num("2")),
+        c(0),
+        c(2),
+        r"
 0/1 1/2 | 0/1 1/2 | 0
 1/2 1/1 | 1/2 1/1 | 1
-1/1 2/1 | 1/1 2/1 | 2");
-    check(&num("0 1").fast_append(&num("2")), c(0), c(1), r"
+1/1 2/1 | 1/1 2/1 | 2",
+    );
+    check(
+        &num("0 1").fast_append(&num("2")),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/4 1/2 | 1/4 1/2 | 1
-1/2 1/1 | 1/2 1/1 | 2");
-    check(&num("0 1").slow_append(&num("2")), c(0), c(2), r"
+1/2 1/1 | 1/2 1/1 | 2",
+    );
+    check(
+        &num("0 1").slow_append(&num("2")),
+        c(0),
+        c(2),
+        r"
 0/1 1/2 | 0/1 1/2 | 0
 1/2 1/1 | 1/2 1/1 | 1
-1/1 2/1 | 1/1 2/1 | 2");
+1/1 2/1 | 1/1 2/1 | 2",
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1386,36 +1856,60 @@ fn concatenation() {
 /// `run 4`, `run "<4 2>"`, `scan 3`.
 #[test]
 fn run_and_scan() {
-    check(&run(&num("4")), c(0), c(1), r"
+    check(
+        &run(&num("4")),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/4 1/2 | 1/4 1/2 | 1
 1/2 3/4 | 1/2 3/4 | 2
-3/4 1/1 | 3/4 1/1 | 3");
-    check(&run(&num("<4 2>")), c(0), c(2), r"
+3/4 1/1 | 3/4 1/1 | 3",
+    );
+    check(
+        &run(&num("<4 2>")),
+        c(0),
+        c(2),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/4 1/2 | 1/4 1/2 | 1
 1/2 3/4 | 1/2 3/4 | 2
 3/4 1/1 | 3/4 1/1 | 3
 1/1 3/2 | 1/1 3/2 | 0
-3/2 2/1 | 3/2 2/1 | 1");
-    check(&scan(&num("3")), c(0), c(3), r"
+3/2 2/1 | 3/2 2/1 | 1",
+    );
+    check(
+        &scan(&num("3")),
+        c(0),
+        c(3),
+        r"
 0/1 1/1 | 0/1 1/1 | 0
 1/1 3/2 | 1/1 3/2 | 0
 3/2 2/1 | 3/2 2/1 | 1
 2/1 7/3 | 2/1 7/3 | 0
 7/3 8/3 | 7/3 8/3 | 1
-8/3 3/1 | 8/3 3/1 | 2");
+8/3 3/1 | 8/3 3/1 | 2",
+    );
 }
 
 /// `segment 4 $ irand 8` and `segment 4 $ irand "<8 2>"`.
 #[test]
 fn irand_integers() {
-    check(&irand_p(&int("8")).segment(c(4)), c(0), c(1), r"
+    check(
+        &irand_p(&int("8")).segment(c(4)),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | 2
 1/4 1/2 | 1/4 1/2 | 4
 1/2 3/4 | 1/2 3/4 | 1
-3/4 1/1 | 3/4 1/1 | 3");
-    check(&irand_p(&int("<8 2>")).segment(c(4)), c(0), c(2), r"
+3/4 1/1 | 3/4 1/1 | 3",
+    );
+    check(
+        &irand_p(&int("<8 2>")).segment(c(4)),
+        c(0),
+        c(2),
+        r"
 0/1 1/4 | 0/1 1/4 | 2
 1/4 1/2 | 1/4 1/2 | 4
 1/2 3/4 | 1/2 3/4 | 1
@@ -1423,23 +1917,38 @@ fn irand_integers() {
 1/1 5/4 | 1/1 5/4 | 1
 5/4 3/2 | 5/4 3/2 | 1
 3/2 7/4 | 3/2 7/4 | 1
-7/4 2/1 | 7/4 2/1 | 0");
+7/4 2/1 | 7/4 2/1 | 0",
+    );
 }
 
 /// `segment 4 $ range 1 5 sine`, `range 1 "<5 9>" "0 0.5"`, oracle `segment_saw`.
 #[test]
 fn range_scales() {
-    check(&sine().range(&num("1"), &num("5")).segment(c(4)), c(0), c(1), r"
+    check(
+        &sine().range(&num("1"), &num("5")).segment(c(4)),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | 4.414213562373095
 1/4 1/2 | 1/4 1/2 | 4.414213562373095
 1/2 3/4 | 1/2 3/4 | 1.585786437626905
-3/4 1/1 | 3/4 1/1 | 1.5857864376269046");
-    check(&num("0 0.5").range(&num("1"), &num("<5 9>")), c(0), c(2), r"
+3/4 1/1 | 3/4 1/1 | 1.5857864376269046",
+    );
+    check(
+        &num("0 0.5").range(&num("1"), &num("<5 9>")),
+        c(0),
+        c(2),
+        r"
 0/1 1/2 | 0/1 1/2 | 1
 1/2 1/1 | 1/2 1/1 | 3
 1/1 3/2 | 1/1 3/2 | 1
-3/2 2/1 | 3/2 2/1 | 5");
-    check(&saw().range(&num("0"), &num("10")).segment(c(8)), c(0), c(1), r"
+3/2 2/1 | 3/2 2/1 | 5",
+    );
+    check(
+        &saw().range(&num("0"), &num("10")).segment(c(8)),
+        c(0),
+        c(1),
+        r"
 0/1 1/8 | 0/1 1/8 | 0.625
 1/8 1/4 | 1/8 1/4 | 1.875
 1/4 3/8 | 1/4 3/8 | 3.125
@@ -1447,49 +1956,88 @@ fn range_scales() {
 1/2 5/8 | 1/2 5/8 | 5.625
 5/8 3/4 | 5/8 3/4 | 6.875
 3/4 7/8 | 3/4 7/8 | 8.125
-7/8 1/1 | 7/8 1/1 | 9.375");
+7/8 1/1 | 7/8 1/1 | 9.375",
+    );
 }
 
 /// `rangex 20 2000 "0 0.5 1"`.
 #[test]
 fn rangex_is_exponential() {
-    check(&num("0 0.5 1").rangex(20.0, 2000.0), c(0), c(1), r"
+    check(
+        &num("0 0.5 1").rangex(20.0, 2000.0),
+        c(0),
+        c(1),
+        r"
 0/1 1/3 | 0/1 1/3 | 19.999999999999996
 1/3 2/3 | 1/3 2/3 | 200.0000000000001
-2/3 1/1 | 2/3 1/1 | 1999.9999999999998");
+2/3 1/1 | 2/3 1/1 | 1999.9999999999998",
+    );
 }
 
 /// `quantise 1 "0.5 1.5 2.4 2.6 -0.5"`: Haskell's `round` takes halves to even.
 #[test]
 fn quantise_rounds_half_to_even() {
-    check(&num("0.5 1.5 2.4 2.6 -0.5").quantise(1.0), c(0), c(1), r"
+    check(
+        &num("0.5 1.5 2.4 2.6 -0.5").quantise(1.0),
+        c(0),
+        c(1),
+        r"
 0/1 1/5 | 0/1 1/5 | 0
 1/5 2/5 | 1/5 2/5 | 2
 2/5 3/5 | 2/5 3/5 | 2
 3/5 4/5 | 3/5 4/5 | 3
-4/5 1/1 | 4/5 1/1 | 0");
+4/5 1/1 | 4/5 1/1 | 0",
+    );
 }
 
 /// `arpeggiate "[0,4,7] [2,5]"`, and a query of half a chord.
 #[test]
 fn arpeggiate_spreads_chords() {
-    check(&num("[0,4,7] [2,5]").arpeggiate(), c(0), c(1), r"
+    check(
+        &num("[0,4,7] [2,5]").arpeggiate(),
+        c(0),
+        c(1),
+        r"
 0/1 1/6 | 0/1 1/6 | 0
 1/6 1/3 | 1/6 1/3 | 4
 1/3 1/2 | 1/3 1/2 | 7
 1/2 3/4 | 1/2 3/4 | 2
-3/4 1/1 | 3/4 1/1 | 5");
-    check(&num("[0,4,7]").arpeggiate(), c(0), r(1, 2), r"
+3/4 1/1 | 3/4 1/1 | 5",
+    );
+    check(
+        &num("[0,4,7]").arpeggiate(),
+        c(0),
+        r(1, 2),
+        r"
 0/1 1/3 | 0/1 1/3 | 0
-1/3 2/3 | 1/3 1/2 | 4");
+1/3 2/3 | 1/3 1/2 | 4",
+    );
 }
 
 /// `arp (cat [up, down, …, thumbupdown]) "[0,4,7,11]"`: every mode, one per cycle.
 #[test]
 fn arp_modes() {
-    let modes = ["up", "down", "updown", "downup", "up&down", "down&up", "converge", "diverge", "disconverge", "pinkyup", "pinkyupdown", "thumbup", "thumbupdown"];
+    let modes = [
+        "up",
+        "down",
+        "updown",
+        "downup",
+        "up&down",
+        "down&up",
+        "converge",
+        "diverge",
+        "disconverge",
+        "pinkyup",
+        "pinkyupdown",
+        "thumbup",
+        "thumbupdown",
+    ];
     let modes = Pattern::slowcat(modes.iter().map(|m| Pattern::pure(m.to_string())).collect());
-    check(&num("[0,4,7,11]").arp(&modes), c(0), c(13), r"
+    check(
+        &num("[0,4,7,11]").arp(&modes),
+        c(0),
+        c(13),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/4 1/2 | 1/4 1/2 | 4
 1/2 3/4 | 1/2 3/4 | 7
@@ -1572,19 +2120,29 @@ fn arp_modes() {
 63/5 127/10 | 63/5 127/10 | 0
 127/10 64/5 | 127/10 64/5 | 7
 64/5 129/10 | 64/5 129/10 | 0
-129/10 13/1 | 129/10 13/1 | 4");
+129/10 13/1 | 129/10 13/1 | 4",
+    );
 }
 
 /// `scale "major" "0 2 4 7 -1"` and `scale "<minor ritusen>" "0 1 2 5"`.
 #[test]
 fn scale_maps_degrees() {
-    check(&int("0 2 4 7 -1").scale(&strs("major")), c(0), c(1), r"
+    check(
+        &int("0 2 4 7 -1").scale(&strs("major")),
+        c(0),
+        c(1),
+        r"
 0/1 1/5 | 0/1 1/5 | 0
 1/5 2/5 | 1/5 2/5 | 4
 2/5 3/5 | 2/5 3/5 | 7
 3/5 4/5 | 3/5 4/5 | 12
-4/5 1/1 | 4/5 1/1 | -1");
-    check(&int("0 1 2 5").scale(&strs("<minor ritusen>")), c(0), c(2), r"
+4/5 1/1 | 4/5 1/1 | -1",
+    );
+    check(
+        &int("0 1 2 5").scale(&strs("<minor ritusen>")),
+        c(0),
+        c(2),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/4 1/2 | 1/4 1/2 | 2
 1/2 3/4 | 1/2 3/4 | 3
@@ -1592,23 +2150,34 @@ fn scale_maps_degrees() {
 1/1 5/4 | 1/1 5/4 | 0
 5/4 3/2 | 5/4 3/2 | 2
 3/2 7/4 | 3/2 7/4 | 5
-7/4 2/1 | 7/4 2/1 | 12");
+7/4 2/1 | 7/4 2/1 | 12",
+    );
 }
 
 /// `toScale [0,4,7] "0 1 2 3 -1"` and `toScale' 24 [0,4,7,10,14,17] "0 5 6 7"`.
 #[test]
 fn to_scale_with_lists() {
-    check(&int("0 1 2 3 -1").to_scale(&[0.0, 4.0, 7.0]), c(0), c(1), r"
+    check(
+        &int("0 1 2 3 -1").to_scale(&[0.0, 4.0, 7.0]),
+        c(0),
+        c(1),
+        r"
 0/1 1/5 | 0/1 1/5 | 0
 1/5 2/5 | 1/5 2/5 | 4
 2/5 3/5 | 2/5 3/5 | 7
 3/5 4/5 | 3/5 4/5 | 12
-4/5 1/1 | 4/5 1/1 | -5");
-    check(&int("0 5 6 7").to_scale_octave(24, &[0.0, 4.0, 7.0, 10.0, 14.0, 17.0]), c(0), c(1), r"
+4/5 1/1 | 4/5 1/1 | -5",
+    );
+    check(
+        &int("0 5 6 7").to_scale_octave(24, &[0.0, 4.0, 7.0, 10.0, 14.0, 17.0]),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | 0
 1/4 1/2 | 1/4 1/2 | 17
 1/2 3/4 | 1/2 3/4 | 24
-3/4 1/1 | 3/4 1/1 | 28");
+3/4 1/1 | 3/4 1/1 | 28",
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1618,129 +2187,213 @@ fn to_scale_with_lists() {
 /// `hurry 2 $ s "bd sn" # speed 1.5` (oracle) and `hurry "<1 2>" $ s "bd sn"`.
 #[test]
 fn hurry_speeds_up_and_pitches() {
-    check(&hash(&s("bd sn"), &ctl("speed", "1.5")).hurry(&rats("2")), c(0), c(1), r"
+    check(
+        &hash(&s("bd sn"), &ctl("speed", "1.5")).hurry(&rats("2")),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | {s: bd, speed: 3}
 1/4 1/2 | 1/4 1/2 | {s: sn, speed: 3}
 1/2 3/4 | 1/2 3/4 | {s: bd, speed: 3}
-3/4 1/1 | 3/4 1/1 | {s: sn, speed: 3}");
-    check(&s("bd sn").hurry(&rats("<1 2>")), c(0), c(2), r"
+3/4 1/1 | 3/4 1/1 | {s: sn, speed: 3}",
+    );
+    check(
+        &s("bd sn").hurry(&rats("<1 2>")),
+        c(0),
+        c(2),
+        r"
 0/1 1/2 | 0/1 1/2 | {s: bd, speed: 1}
 1/2 1/1 | 1/2 1/1 | {s: sn, speed: 1}
 1/1 5/4 | 1/1 5/4 | {s: bd, speed: 2}
 5/4 3/2 | 5/4 3/2 | {s: sn, speed: 2}
 3/2 7/4 | 3/2 7/4 | {s: bd, speed: 2}
-7/4 2/1 | 7/4 2/1 | {s: sn, speed: 2}");
+7/4 2/1 | 7/4 2/1 | {s: sn, speed: 2}",
+    );
 }
 
 /// `loopAt 2 $ chop 4 $ s "break"` and `loopAt "<1 2>" $ s "break"`.
 #[test]
 fn loop_at_fits_cycles() {
-    check(&s("break").chop(&int("4")).loop_at(&rats("2")), c(0), c(2), r"
+    check(
+        &s("break").chop(&int("4")).loop_at(&rats("2")),
+        c(0),
+        c(2),
+        r"
 0/1 1/2 | 0/1 1/2 | {begin: 0, end: 0.25, s: break, speed: 0.5, unit: c}
 1/2 1/1 | 1/2 1/1 | {begin: 0.25, end: 0.5, s: break, speed: 0.5, unit: c}
 1/1 3/2 | 1/1 3/2 | {begin: 0.5, end: 0.75, s: break, speed: 0.5, unit: c}
-3/2 2/1 | 3/2 2/1 | {begin: 0.75, end: 1, s: break, speed: 0.5, unit: c}");
-    check(&s("break").loop_at(&rats("<1 2>")), c(0), c(4), r"
+3/2 2/1 | 3/2 2/1 | {begin: 0.75, end: 1, s: break, speed: 0.5, unit: c}",
+    );
+    check(
+        &s("break").loop_at(&rats("<1 2>")),
+        c(0),
+        c(4),
+        r"
 0/1 1/1 | 0/1 1/1 | {s: break, speed: 1, unit: c}
 0/1 2/1 | 1/1 2/1 | {s: break, speed: 0.5, unit: c}
 2/1 3/1 | 2/1 3/1 | {s: break, speed: 1, unit: c}
-2/1 4/1 | 3/1 4/1 | {s: break, speed: 0.5, unit: c}");
+2/1 4/1 | 3/1 4/1 | {s: break, speed: 0.5, unit: c}",
+    );
 }
 
 /// `chop 2 $ s "bd sn"`, `chop 2 $ s "bd" # begin 0.5 # end 1`, `chop "<2 3>" $ s "bd"`.
 #[test]
 fn chop_cuts_samples() {
-    check(&s("bd sn").chop(&int("2")), c(0), c(1), r"
+    check(
+        &s("bd sn").chop(&int("2")),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | {begin: 0, end: 0.5, s: bd}
 1/4 1/2 | 1/4 1/2 | {begin: 0.5, end: 1, s: bd}
 1/2 3/4 | 1/2 3/4 | {begin: 0, end: 0.5, s: sn}
-3/4 1/1 | 3/4 1/1 | {begin: 0.5, end: 1, s: sn}");
-    check(&hash(&hash(&s("bd"), &ctl("begin", "0.5")), &ctl("end", "1")).chop(&int("2")), c(0), c(1), r"
+3/4 1/1 | 3/4 1/1 | {begin: 0.5, end: 1, s: sn}",
+    );
+    check(
+        &hash(&hash(&s("bd"), &ctl("begin", "0.5")), &ctl("end", "1")).chop(&int("2")),
+        c(0),
+        c(1),
+        r"
 0/1 1/2 | 0/1 1/2 | {begin: 0.5, end: 0.75, s: bd}
-1/2 1/1 | 1/2 1/1 | {begin: 0.75, end: 1, s: bd}");
-    check(&s("bd").chop(&int("<2 3>")), c(0), c(2), r"
+1/2 1/1 | 1/2 1/1 | {begin: 0.75, end: 1, s: bd}",
+    );
+    check(
+        &s("bd").chop(&int("<2 3>")),
+        c(0),
+        c(2),
+        r"
 0/1 1/2 | 0/1 1/2 | {begin: 0, end: 0.5, s: bd}
 1/2 1/1 | 1/2 1/1 | {begin: 0.5, end: 1, s: bd}
 1/1 4/3 | 1/1 4/3 | {begin: 0, end: 0.3333333333333333, s: bd}
 4/3 5/3 | 4/3 5/3 | {begin: 0.3333333333333333, end: 0.6666666666666666, s: bd}
-5/3 2/1 | 5/3 2/1 | {begin: 0.6666666666666666, end: 1, s: bd}");
+5/3 2/1 | 5/3 2/1 | {begin: 0.6666666666666666, end: 1, s: bd}",
+    );
 }
 
 /// `striate 2 $ s "bd sn"` (oracle `striate_2`) and `striate 2 $ s "bd" # begin 0.5`.
 #[test]
 fn striate_interlaces() {
-    check(&s("bd sn").striate(&int("2")), c(0), c(1), r"
+    check(
+        &s("bd sn").striate(&int("2")),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | {begin: 0, end: 0.5, s: bd}
 1/4 1/2 | 1/4 1/2 | {begin: 0, end: 0.5, s: sn}
 1/2 3/4 | 1/2 3/4 | {begin: 0.5, end: 1, s: bd}
-3/4 1/1 | 3/4 1/1 | {begin: 0.5, end: 1, s: sn}");
-    check(&hash(&s("bd"), &ctl("begin", "0.5")).striate(&int("2")), c(0), c(1), r"
+3/4 1/1 | 3/4 1/1 | {begin: 0.5, end: 1, s: sn}",
+    );
+    check(
+        &hash(&s("bd"), &ctl("begin", "0.5")).striate(&int("2")),
+        c(0),
+        c(1),
+        r"
 0/1 1/2 | 0/1 1/2 | {begin: 0.5, end: 0.75, s: bd}
-1/2 1/1 | 1/2 1/1 | {begin: 0.75, end: 1, s: bd}");
+1/2 1/1 | 1/2 1/1 | {begin: 0.75, end: 1, s: bd}",
+    );
 }
 
 /// `slice 4 "0 2 1*2" $ s "bev"` and `slice "<4 8>" "1 3" $ s "bev" # speed 2`.
 #[test]
 fn slice_picks_parts() {
-    check(&s("bev").slice(&int("4"), &int("0 2 1*2")), c(0), c(1), r"
+    check(
+        &s("bev").slice(&int("4"), &int("0 2 1*2")),
+        c(0),
+        c(1),
+        r"
 0/1 1/3 | 0/1 1/3 | {begin: 0, end: 0.25, s: bev}
 1/3 2/3 | 1/3 2/3 | {begin: 0.5, end: 0.75, s: bev}
 2/3 5/6 | 2/3 5/6 | {begin: 0.25, end: 0.5, s: bev}
-5/6 1/1 | 5/6 1/1 | {begin: 0.25, end: 0.5, s: bev}");
-    check(&hash(&s("bev"), &ctl("speed", "2")).slice(&int("<4 8>"), &int("1 3")), c(0), c(2), r"
+5/6 1/1 | 5/6 1/1 | {begin: 0.25, end: 0.5, s: bev}",
+    );
+    check(
+        &hash(&s("bev"), &ctl("speed", "2")).slice(&int("<4 8>"), &int("1 3")),
+        c(0),
+        c(2),
+        r"
 0/1 1/2 | 0/1 1/2 | {begin: 0.25, end: 0.5, s: bev, speed: 2}
 1/2 1/1 | 1/2 1/1 | {begin: 0.75, end: 1, s: bev, speed: 2}
 1/1 3/2 | 1/1 3/2 | {begin: 0.125, end: 0.25, s: bev, speed: 2}
-3/2 2/1 | 3/2 2/1 | {begin: 0.375, end: 0.5, s: bev, speed: 2}");
+3/2 2/1 | 3/2 2/1 | {begin: 0.375, end: 0.5, s: bev, speed: 2}",
+    );
 }
 
 /// `splice 4 "0 2*2" $ s "bev"`, and with `# speed 2` (the speed is multiplied).
 #[test]
 fn splice_fits_slices() {
-    check(&s("bev").splice(&int("4"), &int("0 2*2")), c(0), c(1), r"
+    check(
+        &s("bev").splice(&int("4"), &int("0 2*2")),
+        c(0),
+        c(1),
+        r"
 0/1 1/2 | 0/1 1/2 | {begin: 0, end: 0.25, s: bev, speed: 0.5, unit: c}
 1/2 3/4 | 1/2 3/4 | {begin: 0.5, end: 0.75, s: bev, speed: 1, unit: c}
-3/4 1/1 | 3/4 1/1 | {begin: 0.5, end: 0.75, s: bev, speed: 1, unit: c}");
-    check(&hash(&s("bev"), &ctl("speed", "2")).splice(&int("4"), &int("0 2*2")), c(0), c(1), "
+3/4 1/1 | 3/4 1/1 | {begin: 0.5, end: 0.75, s: bev, speed: 1, unit: c}",
+    );
+    check(
+        &hash(&s("bev"), &ctl("speed", "2")).splice(&int("4"), &int("0 2*2")),
+        c(0),
+        c(1),
+        "
 0/1 1/2 | 0/1 1/2 | {begin: 0, end: 0.25, s: bev, speed: 1, unit: c}
 1/2 3/4 | 1/2 3/4 | {begin: 0.5, end: 0.75, s: bev, speed: 2, unit: c}
-3/4 1/1 | 3/4 1/1 | {begin: 0.5, end: 0.75, s: bev, speed: 2, unit: c}");
+3/4 1/1 | 3/4 1/1 | {begin: 0.5, end: 0.75, s: bev, speed: 2, unit: c}",
+    );
 }
 
 /// `jux (fast 2) $ s "bd sn"` (oracle `jux_fast`).
 #[test]
 fn jux_pans_apart() {
-    check(&s("bd sn").jux(fast2()), c(0), c(1), r"
+    check(
+        &s("bd sn").jux(fast2()),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | {pan: 1, s: bd}
 0/1 1/2 | 0/1 1/2 | {pan: 0, s: bd}
 1/4 1/2 | 1/4 1/2 | {pan: 1, s: sn}
 1/2 3/4 | 1/2 3/4 | {pan: 1, s: bd}
 1/2 1/1 | 1/2 1/1 | {pan: 0, s: sn}
-3/4 1/1 | 3/4 1/1 | {pan: 1, s: sn}");
+3/4 1/1 | 3/4 1/1 | {pan: 1, s: sn}",
+    );
 }
 
 /// `juxBy 0.5 rev $ s "bd sn" # pan 0.2`: an existing pan is offset by ±n/2 around +0.5.
 #[test]
 fn jux_by_offsets_pan() {
-    check(&hash(&s("bd sn"), &ctl("pan", "0.2")).jux_by(&num("0.5"), rev()), c(0), c(1), r"
+    check(
+        &hash(&s("bd sn"), &ctl("pan", "0.2")).jux_by(&num("0.5"), rev()),
+        c(0),
+        c(1),
+        r"
 0/1 1/2 | 0/1 1/2 | {pan: 0.44999999999999996, s: bd}
 0/1 1/2 | 0/1 1/2 | {pan: 0.95, s: sn}
 1/2 1/1 | 1/2 1/1 | {pan: 0.44999999999999996, s: sn}
-1/2 1/1 | 1/2 1/1 | {pan: 0.95, s: bd}");
+1/2 1/1 | 1/2 1/1 | {pan: 0.95, s: bd}",
+    );
 }
 
 /// `stut 4 0.6 (1/8) $ s "bd"` (oracle `stut_4`) and `stut "<2 3>" 0.5 (1/4) $ s "bd"`.
 #[test]
 fn stut_decays() {
-    check(&s("bd").stut(&int("4"), &num("0.6"), &rats("1/8")), c(0), c(1), r"
+    check(
+        &s("bd").stut(&int("4"), &num("0.6"), &rats("1/8")),
+        c(0),
+        c(1),
+        r"
 -7/8 1/8 | 0/1 1/8 | {gain: 0.9, s: bd}
 -3/4 1/4 | 0/1 1/4 | {gain: 0.8, s: bd}
 -5/8 3/8 | 0/1 3/8 | {gain: 0.7, s: bd}
 0/1 1/1 | 0/1 1/1 | {s: bd}
 1/8 9/8 | 1/8 1/1 | {gain: 0.9, s: bd}
 1/4 5/4 | 1/4 1/1 | {gain: 0.8, s: bd}
-3/8 11/8 | 3/8 1/1 | {gain: 0.7, s: bd}");
-    check(&s("bd").stut(&int("<2 3>"), &num("0.5"), &rats("1/4")), c(0), c(2), r"
+3/8 11/8 | 3/8 1/1 | {gain: 0.7, s: bd}",
+    );
+    check(
+        &s("bd").stut(&int("<2 3>"), &num("0.5"), &rats("1/4")),
+        c(0),
+        c(2),
+        r"
 -3/4 1/4 | 0/1 1/4 | {gain: 0.75, s: bd}
 0/1 1/1 | 0/1 1/1 | {s: bd}
 1/4 5/4 | 1/4 1/1 | {gain: 0.75, s: bd}
@@ -1748,14 +2401,19 @@ fn stut_decays() {
 1/2 3/2 | 1/1 3/2 | {gain: 0.6666666666666666, s: bd}
 1/1 2/1 | 1/1 2/1 | {s: bd}
 5/4 9/4 | 5/4 2/1 | {gain: 0.8333333333333333, s: bd}
-3/2 5/2 | 3/2 2/1 | {gain: 0.6666666666666666, s: bd}");
+3/2 5/2 | 3/2 2/1 | {gain: 0.6666666666666666, s: bd}",
+    );
 }
 
 /// `echo 3 0.2 0.5 $ s "bd sn"`, `echo 3 (1/4) 0.5 $ s "bd" # gain 0.8` (1.9; goldens from
 /// 1.7's `stutWith 3 t (|* gain fb)`, which is 1.9's definition of `_echo`).
 #[test]
 fn echo_multiplies_gain() {
-    check(&s("bd sn").echo(&int("3"), &rats("0.2"), &num("0.5")), c(0), c(1), r"
+    check(
+        &s("bd sn").echo(&int("3"), &rats("0.2"), &num("0.5")),
+        c(0),
+        c(1),
+        r"
 -3/10 1/5 | 0/1 1/5 | {gain: 0.5, s: sn}
 -1/10 2/5 | 0/1 1/5 | {gain: 0.25, s: sn}
 -1/10 2/5 | 1/5 2/5 | {gain: 0.25, s: sn}
@@ -1764,53 +2422,84 @@ fn echo_multiplies_gain() {
 2/5 9/10 | 2/5 9/10 | {gain: 0.25, s: bd}
 1/2 1/1 | 1/2 1/1 | {s: sn}
 7/10 6/5 | 7/10 1/1 | {gain: 0.5, s: sn}
-9/10 7/5 | 9/10 1/1 | {gain: 0.25, s: sn}");
-    check(&hash(&s("bd"), &ctl("gain", "0.8")).echo(&int("3"), &rats("1/4"), &num("0.5")), c(0), c(1), r"
+9/10 7/5 | 9/10 1/1 | {gain: 0.25, s: sn}",
+    );
+    check(
+        &hash(&s("bd"), &ctl("gain", "0.8")).echo(&int("3"), &rats("1/4"), &num("0.5")),
+        c(0),
+        c(1),
+        r"
 -3/4 1/4 | 0/1 1/4 | {gain: 0.4, s: bd}
 -1/2 1/2 | 0/1 1/4 | {gain: 0.2, s: bd}
 -1/2 1/2 | 1/4 1/2 | {gain: 0.2, s: bd}
 0/1 1/1 | 0/1 1/1 | {gain: 0.8, s: bd}
 1/4 5/4 | 1/4 1/1 | {gain: 0.4, s: bd}
-1/2 3/2 | 1/2 1/1 | {gain: 0.2, s: bd}");
+1/2 3/2 | 1/2 1/1 | {gain: 0.2, s: bd}",
+    );
 }
 
 /// `ghost $ s "~ sn"`.
 #[test]
 fn ghost_notes() {
-    check(&s("~ sn").ghost(), c(0), c(1), r"
+    check(
+        &s("~ sn").ghost(),
+        c(0),
+        c(1),
+        r"
 -5/16 3/16 | 0/1 3/16 | {end: 0.2, gain: 0.7, s: sn, speed: 1.25}
 -3/16 5/16 | 0/1 5/16 | {end: 0.2, gain: 0.7, s: sn, speed: 1.25}
 0/1 5/16 | 0/1 5/16 | {end: 0.2, gain: 0.48999999999999994, s: sn, speed: 1.5625}
 5/16 1/2 | 5/16 1/2 | {end: 0.2, gain: 0.48999999999999994, s: sn, speed: 1.5625}
 1/2 1/1 | 1/2 1/1 | {s: sn}
 11/16 19/16 | 11/16 1/1 | {end: 0.2, gain: 0.7, s: sn, speed: 1.25}
-13/16 21/16 | 13/16 1/1 | {end: 0.2, gain: 0.7, s: sn, speed: 1.25}");
+13/16 21/16 | 13/16 1/1 | {end: 0.2, gain: 0.7, s: sn, speed: 1.25}",
+    );
 }
 
 /// `fix (# crush 4) (n "[1,3]") $ n "0 1 2 3" # s "x"` and `fix (fast 2) (s "sn") $ s "bd sn"`.
 #[test]
 fn fix_matches_controls() {
     let crush = set_ctl("crush", 4.0);
-    check(&hash(&n("0 1 2 3"), &s("x")).fix(crush.clone(), &n("[1,3]")), c(0), c(1), r"
+    check(
+        &hash(&n("0 1 2 3"), &s("x")).fix(crush.clone(), &n("[1,3]")),
+        c(0),
+        c(1),
+        r"
 0/1 1/4 | 0/1 1/4 | {n: 0, s: x}
 1/4 1/2 | 1/4 1/2 | {crush: 4, n: 1, s: x}
 1/2 3/4 | 1/2 3/4 | {n: 2, s: x}
-3/4 1/1 | 3/4 1/1 | {crush: 4, n: 3, s: x}");
-    check(&s("bd sn").fix(fast2(), &s("sn")), c(0), c(1), r"
+3/4 1/1 | 3/4 1/1 | {crush: 4, n: 3, s: x}",
+    );
+    check(
+        &s("bd sn").fix(fast2(), &s("sn")),
+        c(0),
+        c(1),
+        r"
 0/1 1/2 | 0/1 1/2 | {s: bd}
 1/4 1/2 | 1/4 1/2 | {s: sn}
-3/4 1/1 | 3/4 1/1 | {s: sn}");
+3/4 1/1 | 3/4 1/1 | {s: sn}",
+    );
 }
 
 /// `unfix (# crush 4) (n 1) $ n "0 1"` and `contrast (# crush 4) (# speed 2) (n "1") …`.
 #[test]
 fn unfix_and_contrast() {
-    check(&n("0 1").unfix(set_ctl("crush", 4.0), &n("1")), c(0), c(1), r"
+    check(
+        &n("0 1").unfix(set_ctl("crush", 4.0), &n("1")),
+        c(0),
+        c(1),
+        r"
 0/1 1/2 | 0/1 1/2 | {crush: 4, n: 0}
-1/2 1/1 | 1/2 1/1 | {n: 1}");
-    check(&hash(&n("0 1"), &s("x")).contrast(set_ctl("crush", 4.0), set_ctl("speed", 2.0), &n("1")), c(0), c(1), r"
+1/2 1/1 | 1/2 1/1 | {n: 1}",
+    );
+    check(
+        &hash(&n("0 1"), &s("x")).contrast(set_ctl("crush", 4.0), set_ctl("speed", 2.0), &n("1")),
+        c(0),
+        c(1),
+        r"
 0/1 1/2 | 0/1 1/2 | {n: 0, s: x, speed: 2}
-1/2 1/1 | 1/2 1/1 | {crush: 4, n: 1, s: x}");
+1/2 1/1 | 1/2 1/1 | {crush: 4, n: 1, s: x}",
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1818,7 +2507,13 @@ fn unfix_and_contrast() {
 // ---------------------------------------------------------------------------------------------
 
 fn sample_patterns() -> Vec<Pattern<f64>> {
-    vec![num("0 1 2"), num("0 [1 2] <3 4> ~"), num("[0,4,7] 2*3"), num("0 1").every(&int("<2 3>"), fast2()), num("0 ~ 1 2").off(&rats("1/8"), add(7.0))]
+    vec![
+        num("0 1 2"),
+        num("0 [1 2] <3 4> ~"),
+        num("[0,4,7] 2*3"),
+        num("0 1").every(&int("<2 3>"), fast2()),
+        num("0 ~ 1 2").off(&rats("1/8"), add(7.0)),
+    ]
 }
 
 /// `fast n . slow n == id` for whole and fractional factors.

@@ -26,7 +26,9 @@ impl SampleSource for TestKit {
                 Some(Arc::new(SampleData { channels: 1, data }))
             }
             ("ramp", 0) => Some(Arc::new(SampleData { channels: 1, data: (0..1000).map(|i| i as f32 / 1000.0).collect() })),
-            ("ramp", _) => Some(Arc::new(SampleData { channels: 2, data: (0..2000).map(|i| if i % 2 == 0 { 0.5 } else { -0.5 }).collect() })),
+            ("ramp", _) => {
+                Some(Arc::new(SampleData { channels: 2, data: (0..2000).map(|i| if i % 2 == 0 { 0.5 } else { -0.5 }).collect() }))
+            }
             _ => None,
         }
     }
@@ -92,7 +94,9 @@ fn controls_shape_the_sample() {
     assert_eq!(a, b);
     // n picks the file: ramp:1 is stereo ±0.5
     let out = play("out: s \"ramp:1\"", 64, 0.01);
-    assert!((out[200] - 0.5 * std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-4 && (out[201] + 0.5 * std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-4);
+    assert!(
+        (out[200] - 0.5 * std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-4 && (out[201] + 0.5 * std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-4
+    );
 }
 
 /// Sound patterns are audio: they mix with signals and go through effects.

@@ -28,12 +28,7 @@ mod time;
 mod voice;
 
 pub use event::{ControlSlot, ControlSource, EventSource, EventSourceSlot, Instrument, Trigger};
-pub use node::{
-    BinaryOp, BusName, DspState, FilterMode, Input, Inputs, Node, NodeKind, OscShape, Param, Slot,
-    SvfState, VoiceBus,
-};
-pub use resources::{
-    Arena, GroupRange, OutputBlock, Outputs, PrevArena, Stages, Transport, VoiceStats,
-};
+pub use node::{BinaryOp, BusName, DspState, FilterMode, Input, Inputs, Node, NodeKind, OscShape, Param, Slot, SvfState, VoiceBus};
+pub use resources::{Arena, GroupRange, OutputBlock, Outputs, PrevArena, Stages, Transport, VoiceStats};
 pub use time::{Rational, TimeError};
 pub use voice::{Active, Envelope, SampleBank, SampleData, Voice, VoiceFx, VoiceSource};

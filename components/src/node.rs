@@ -179,9 +179,17 @@ pub struct SvfState {
 pub enum DspState {
     None,
     /// Phase in cycles, `[0, 1)`; `f64` so long renders keep exact pitch.
-    Osc { phase: f64 },
-    Noise { state: u32 },
+    Osc {
+        phase: f64,
+    },
+    Noise {
+        state: u32,
+    },
     Filter([SvfState; 2]),
     /// One circular line per channel (`lines[c * len ..][..len]`), write head at `pos`.
-    Delay { lines: Vec<f32>, len: usize, pos: usize },
+    Delay {
+        lines: Vec<f32>,
+        len: usize,
+        pos: usize,
+    },
 }

@@ -56,16 +56,8 @@ const DEFS: &[Def] = &[
     Def { name: "rotL", arity: 2, imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.early(time(a[0].to_num(p)?, p)?))) },
     Def { name: "rotR", arity: 2, imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.late(time(a[0].to_num(p)?, p)?))) },
     Def { name: "rev", arity: 1, imp: |a, p| Ok(Val::Pat(a[0].to_pat(p)?.rev())) },
-    Def {
-        name: "fastGap",
-        arity: 2,
-        imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.patterned(&a[0].to_time_pat(p)?, |x, r| x.fast_gap(*r)))),
-    },
-    Def {
-        name: "fastgap",
-        arity: 2,
-        imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.patterned(&a[0].to_time_pat(p)?, |x, r| x.fast_gap(*r)))),
-    },
+    Def { name: "fastGap", arity: 2, imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.patterned(&a[0].to_time_pat(p)?, |x, r| x.fast_gap(*r)))) },
+    Def { name: "fastgap", arity: 2, imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.patterned(&a[0].to_time_pat(p)?, |x, r| x.fast_gap(*r)))) },
     Def {
         name: "compress",
         arity: 2,
@@ -90,11 +82,7 @@ const DEFS: &[Def] = &[
             Ok(Val::Pat(a[1].to_pat(p)?.zoom(time(b, p)?, time(e, p)?)))
         },
     },
-    Def {
-        name: "segment",
-        arity: 2,
-        imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.patterned(&a[0].to_time_pat(p)?, |x, n| x.segment(*n)))),
-    },
+    Def { name: "segment", arity: 2, imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.patterned(&a[0].to_time_pat(p)?, |x, n| x.segment(*n)))) },
     Def { name: "stack", arity: 1, imp: |a, p| Ok(Val::Pat(Pattern::stack(pats(&a[0], p)?))) },
     Def { name: "overlay", arity: 2, imp: |a, p| Ok(Val::Pat(Pattern::stack(vec![a[0].to_pat(p)?, a[1].to_pat(p)?]))) },
     Def { name: "cat", arity: 1, imp: |a, p| Ok(Val::Pat(Pattern::slowcat(pats(&a[0], p)?))) },
@@ -117,11 +105,7 @@ const DEFS: &[Def] = &[
         },
     },
     Def { name: "degrade", arity: 1, imp: |a, p| Ok(Val::Pat(a[0].to_pat(p)?.degrade_by(0.5))) },
-    Def {
-        name: "degradeBy",
-        arity: 2,
-        imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.patterned(&a[0].to_num_pat(p)?, |x, n| x.degrade_by(*n)))),
-    },
+    Def { name: "degradeBy", arity: 2, imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.patterned(&a[0].to_num_pat(p)?, |x, n| x.degrade_by(*n)))) },
     Def {
         name: "unDegradeBy",
         arity: 2,
@@ -320,7 +304,11 @@ pub fn lookup(name: &str, pos: usize) -> EResult<Val> {
         return Ok(control(key, *kind));
     }
     if let Some(d) = DEFS.iter().find(|d| d.name == name) {
-        return if d.arity == 0 { (d.imp)(&[], pos) } else { Ok(Val::Func(super::eval::Func::Builtin { name: d.name, arity: d.arity, args: Vec::new(), imp: d.imp })) };
+        return if d.arity == 0 {
+            (d.imp)(&[], pos)
+        } else {
+            Ok(Val::Func(super::eval::Func::Builtin { name: d.name, arity: d.arity, args: Vec::new(), imp: d.imp }))
+        };
     }
     if let Some(v) = super::library::lookup(name, pos) {
         return v;

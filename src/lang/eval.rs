@@ -116,7 +116,9 @@ impl Val {
         let Val::Func(_) = self else { return err(pos, format!("expected a function, found {}", self.kind())) };
         apply(self.clone(), Val::Pat(Pattern::silence()), pos)?.to_pat(pos)?;
         let f = self.clone();
-        Ok(Arc::new(move |p: &Pat| apply(f.clone(), Val::Pat(p.clone()), pos).and_then(|v| v.to_pat(pos)).unwrap_or_else(|_| Pattern::silence())))
+        Ok(Arc::new(move |p: &Pat| {
+            apply(f.clone(), Val::Pat(p.clone()), pos).and_then(|v| v.to_pat(pos)).unwrap_or_else(|_| Pattern::silence())
+        }))
     }
 
     pub fn to_list(&self, pos: usize) -> EResult<Vec<Val>> {
@@ -251,11 +253,19 @@ fn num(op: &str, x: f64, y: f64) -> f64 {
         "-" => x - y,
         "*" => x * y,
         "/" => {
-            if y == 0.0 { 0.0 } else { x / y }
+            if y == 0.0 {
+                0.0
+            } else {
+                x / y
+            }
         }
         // Haskell's mod': the result has the sign of the divisor
         "%" => {
-            if y == 0.0 { 0.0 } else { x - y * (x / y).floor() }
+            if y == 0.0 {
+                0.0
+            } else {
+                x - y * (x / y).floor()
+            }
         }
         "**" => x.powf(y),
         "<" => x,

@@ -155,5 +155,8 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
 }
 
 fn prev_is_value(toks: &[Token]) -> bool {
-    matches!(toks.last().map(|t| &t.kind), Some(Tok::Name(_) | Tok::Num(_) | Tok::Str(_) | Tok::RParen | Tok::RBracket | Tok::Bus(_) | Tok::Keyword(_)))
+    matches!(
+        toks.last().map(|t| &t.kind),
+        Some(Tok::Name(_) | Tok::Num(_) | Tok::Str(_) | Tok::RParen | Tok::RBracket | Tok::Bus(_) | Tok::Keyword(_))
+    )
 }

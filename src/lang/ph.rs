@@ -71,12 +71,8 @@ fn effect_params(name: &str) -> &'static [&'static str] {
     }
 }
 
-const EFFECTS: &[(&str, &str)] = &[
-    ("lpf", "lpf CUTOFF [Q]"),
-    ("hpf", "hpf CUTOFF [Q]"),
-    ("bpf", "bpf CENTRE [Q]"),
-    ("delay", "delay TIME [FEEDBACK] [MIX]"),
-];
+const EFFECTS: &[(&str, &str)] =
+    &[("lpf", "lpf CUTOFF [Q]"), ("hpf", "hpf CUTOFF [Q]"), ("bpf", "bpf CENTRE [Q]"), ("delay", "delay TIME [FEEDBACK] [MIX]")];
 
 fn b(e: Expr) -> Box<Expr> {
     Box::new(e)
@@ -124,8 +120,11 @@ impl<'s> Elab<'s> {
             return *k;
         }
         let sound = super::eval_range(self.src, (a, z), self.file, self).ok().is_some_and(|p| {
-            crate::query::guarded_query(&p, crate::pattern::Span::new(phonon_components::Rational::ZERO, phonon_components::Rational::integer(4)))
-                .is_ok_and(|haps| haps.iter().any(|h| h.value.as_map().is_some_and(|m| m.contains_key("s"))))
+            crate::query::guarded_query(
+                &p,
+                crate::pattern::Span::new(phonon_components::Rational::ZERO, phonon_components::Rational::integer(4)),
+            )
+            .is_ok_and(|haps| haps.iter().any(|h| h.value.as_map().is_some_and(|m| m.contains_key("s"))))
         });
         self.sounds.borrow_mut().insert((a, z), sound);
         sound
@@ -206,7 +205,9 @@ impl<'s> Elab<'s> {
                             let slot = if let ExprKind::Keyword(k) = &a.kind {
                                 let Some(slot) = names.iter().position(|p| p == k) else {
                                     let hint = did_you_mean(k, names.iter().copied());
-                                    return Err(self.err(a.pos, format!("'{n}' has no parameter ':{k}' (it has :{}){hint}", names.join(" :"))));
+                                    return Err(
+                                        self.err(a.pos, format!("'{n}' has no parameter ':{k}' (it has :{}){hint}", names.join(" :")))
+                                    );
                                 };
                                 i += 1;
                                 if i >= args.len() || matches!(args[i].kind, ExprKind::Keyword(_)) {
@@ -235,7 +236,9 @@ impl<'s> Elab<'s> {
                             _ => Expr::Delay(b(Expr::Input), arg(0, 0.25), arg(1, 0.0), arg(2, 0.5)),
                         })
                     }
-                    ExprKind::Bus(n) => return Err(self.err(head.pos, format!("'~{n}' is a bus, not a function: it cannot take arguments"))),
+                    ExprKind::Bus(n) => {
+                        return Err(self.err(head.pos, format!("'~{n}' is a bus, not a function: it cannot take arguments")));
+                    }
                     _ => {
                         // a pattern function; its arguments must not be signals
                         for a in &args {
@@ -256,14 +259,23 @@ impl<'s> Elab<'s> {
                             controls.push((x, y));
                             El::Synth(shape, controls)
                         }
-                        _ => return Err(self.err(bb.pos, "after a voice template ('sine', 'saw' …), '#' takes controls: note, n, gain, attack, release …")),
+                        _ => {
+                            return Err(self.err(
+                                bb.pos,
+                                "after a voice template ('sine', 'saw' …), '#' takes controls: note, n, gain, attack, release …",
+                            ));
+                        }
                     },
                     // a sound pattern followed by controls stays a pattern (`s "bd" # gain 0.8`)
-                    "#" if matches!(l, El::Pat(..)) && !matches!(r, El::Fx(_)) && !matches!(&r, El::Bus(n) if self.bus_is_chain(n)) => pat(),
+                    "#" if matches!(l, El::Pat(..)) && !matches!(r, El::Fx(_)) && !matches!(&r, El::Bus(n) if self.bus_is_chain(n)) => {
+                        pat()
+                    }
                     "#" if self.is_signal(&l) => self.chain(l, r, a.pos, bb.pos)?,
                     "#" => {
                         if matches!(r, El::Fx(_)) {
-                            return Err(self.err(bb.pos, "an effect (lpf, delay, …) needs a signal before '#'; patterns play through voices"));
+                            return Err(
+                                self.err(bb.pos, "an effect (lpf, delay, …) needs a signal before '#'; patterns play through voices")
+                            );
                         }
                         pat()
                     }
@@ -282,7 +294,11 @@ impl<'s> Elab<'s> {
                             "-" => x - y,
                             "*" => x * y,
                             _ => {
-                                if *y == 0.0 { 0.0 } else { x / y }
+                                if *y == 0.0 {
+                                    0.0
+                                } else {
+                                    x / y
+                                }
                             }
                         }),
                         _ => pat(),
@@ -325,7 +341,9 @@ impl<'s> Elab<'s> {
                 self.elab(x, d)?;
                 pat()
             }
-            ExprKind::Keyword(k) => return Err(self.err(e.pos, format!("':{k}' is a keyword argument; only signal functions (lpf, delay …) take them"))),
+            ExprKind::Keyword(k) => {
+                return Err(self.err(e.pos, format!("':{k}' is a keyword argument; only signal functions (lpf, delay …) take them")));
+            }
             ExprKind::Name(_) | ExprKind::OpFunc(_) => pat(),
         })
     }
@@ -446,7 +464,8 @@ pub fn line_col(src: &str, pos: usize) -> (usize, usize) {
 /// Recognise a statement head at the start of `line` (already without leading whitespace).
 /// Returns the head and the byte length up to and including its `:` or `$`.
 fn statement_head(line: &str) -> Option<(Head, usize)> {
-    let word_end = |s: &str, from: usize| from + s[from..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(s.len() - from);
+    let word_end =
+        |s: &str, from: usize| from + s[from..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(s.len() - from);
     let sep = |s: &str, at: usize, dollar: bool| {
         let rest = &s[at..];
         let trimmed = rest.trim_start();
@@ -560,7 +579,16 @@ pub fn parse_ph(src: &str, file: &str) -> Result<Scene, Error> {
                     ("cps", [x], true) if *x > 0.0 => *x,
                     ("bpm", [x], true) if *x > 0.0 => x / 240.0,
                     ("bpm", [x, n], true) if *x > 0.0 && *n > 0.0 => x / 60.0 / n,
-                    _ => return Err(here(format!("expected {}", if *kind == "bpm" { "'bpm: 120' or 'bpm: 120 4' (beats per cycle)" } else { "a positive number of cycles per second, like 'tempo: 0.5'" }))),
+                    _ => {
+                        return Err(here(format!(
+                            "expected {}",
+                            if *kind == "bpm" {
+                                "'bpm: 120' or 'bpm: 120 4' (beats per cycle)"
+                            } else {
+                                "a positive number of cycles per second, like 'tempo: 0.5'"
+                            }
+                        )));
+                    }
                 };
             }
             Head::Bus(name) | Head::Out(name) => {
@@ -617,10 +645,7 @@ mod tests {
     fn signals_chains_and_arithmetic() {
         let s = scene("tempo: 0.5\n~lfo: sine 0.25 * 1000 + 1500\nout: saw 55 # lpf ~lfo 0.8 # delay 0.25 0.5\n");
         assert_eq!(s.cps, 0.5);
-        assert_eq!(
-            s.buses["lfo"],
-            Expr::Add(b(Expr::Mul(b(Expr::Sine(b(Expr::Num(0.25)))), b(Expr::Num(1000.0)))), b(Expr::Num(1500.0)))
-        );
+        assert_eq!(s.buses["lfo"], Expr::Add(b(Expr::Mul(b(Expr::Sine(b(Expr::Num(0.25)))), b(Expr::Num(1000.0)))), b(Expr::Num(1500.0))));
         let lpf = Expr::Lpf(b(Expr::Saw(b(Expr::Num(55.0)))), b(Expr::Bus("lfo".into())), b(Expr::Num(0.8)));
         assert_eq!(s.outputs["out"], Expr::Delay(b(lpf), b(Expr::Num(0.25)), b(Expr::Num(0.5)), b(Expr::Num(0.5))));
     }

@@ -169,10 +169,7 @@ impl<T: Value> Pattern<T> {
     /// One event per cycle, filling it (Tidal's `pure`).
     pub fn pure(v: T) -> Pattern<T> {
         Pattern::new(move |span| {
-            span.cycles()
-                .into_iter()
-                .map(|part| Hap { whole: Some(Span::cycle_of(part.begin)), part, value: v.clone() })
-                .collect()
+            span.cycles().into_iter().map(|part| Hap { whole: Some(Span::cycle_of(part.begin)), part, value: v.clone() }).collect()
         })
     }
 
@@ -312,9 +309,7 @@ impl<T: Value> Pattern<T> {
             return Pattern::silence();
         }
         let d = e - s;
-        self.with_query_span(move |sp| sp.with_cycle(|t| t * d + s))
-            .with_hap_span(move |sp| sp.with_cycle(|t| (t - s) / d))
-            .split_queries()
+        self.with_query_span(move |sp| sp.with_cycle(|t| t * d + s)).with_hap_span(move |sp| sp.with_cycle(|t| (t - s) / d)).split_queries()
     }
 
     /// Structure from the left: each left event takes values of the right events it overlaps
@@ -382,7 +377,11 @@ impl<T: Value> Pattern<T> {
             let cyc = span.begin.floor();
             let i = cyc.rem_euclid(n);
             let offset = Rational::integer(cyc - (cyc - i).div_euclid(n));
-            pats[i as usize].query(Span::new(span.begin - offset, span.end - offset)).into_iter().map(|h| h.with_span(|s| s.with_time(|t| t + offset))).collect()
+            pats[i as usize]
+                .query(Span::new(span.begin - offset, span.end - offset))
+                .into_iter()
+                .map(|h| h.with_span(|s| s.with_time(|t| t + offset)))
+                .collect()
         })
         .split_queries()
     }

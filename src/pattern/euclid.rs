@@ -46,10 +46,7 @@ impl<T: Value> Pattern<T> {
         // Tidal's bjorklund with a negative step count: no rests, k hits
         let n = n.max(0) as usize;
         let (bools, invert) = if k >= 0 { (bjorklund(k as usize, n), false) } else { (bjorklund((-k) as usize, n), true) };
-        let steps = bools
-            .into_iter()
-            .map(|b| if (b != invert) == on_hits { self.clone() } else { Pattern::silence() })
-            .collect();
+        let steps = bools.into_iter().map(|b| if (b != invert) == on_hits { self.clone() } else { Pattern::silence() }).collect();
         Pattern::fastcat(steps)
     }
 

@@ -178,11 +178,7 @@ fn is_terminator(c: char) -> bool {
 
 impl Parser {
     fn new(src: &str) -> Parser {
-        Parser {
-            s: src.chars().collect(),
-            i: 0,
-            seed: 0,
-        }
+        Parser { s: src.chars().collect(), i: 0, seed: 0 }
     }
 
     fn peek(&self) -> Option<char> {
@@ -217,10 +213,7 @@ impl Parser {
 
     /// "expected …, found …" at the current column.
     fn expected<T>(&self, what: &str) -> Result<T, MiniError> {
-        Err(MiniError {
-            column: self.col(),
-            message: format!("expected {what}, found {}", self.found()),
-        })
+        Err(MiniError { column: self.col(), message: format!("expected {what}, found {}", self.found()) })
     }
 
     fn parse(mut self) -> Result<Node, MiniError> {
@@ -235,10 +228,7 @@ impl Parser {
                     '}' => '{',
                     _ => '(',
                 };
-                Err(MiniError {
-                    column: self.col(),
-                    message: format!("found '{c}' without a matching '{open}'"),
-                })
+                Err(MiniError { column: self.col(), message: format!("found '{c}' without a matching '{open}'") })
             }
             Some(_) => self.expected("a step, ',', '|' or the end of the pattern"),
         }
@@ -316,16 +306,15 @@ impl Parser {
                     if !numeric && self.peek().is_some_and(|c| !is_terminator(c)) {
                         return Err(MiniError {
                             column: self.col(),
-                            message: "a '?' after a space drops events of the whole sequence and must end it; write 'x?' to drop a single step".into(),
+                            message:
+                                "a '?' after a space drops events of the whole sequence and must end it; write 'x?' to drop a single step"
+                                    .into(),
                         });
                     }
                     break;
                 }
                 '_' | '@' | '!' => {
-                    return Err(MiniError {
-                        column: self.col(),
-                        message: format!("'{c}' needs a step before it"),
-                    });
+                    return Err(MiniError { column: self.col(), message: format!("'{c}' needs a step before it") });
                 }
                 _ => steps.push(self.step(numeric)?),
             }
@@ -359,10 +348,7 @@ impl Parser {
                     Some((x, xcol)) => {
                         let w = to_time(x, xcol)?;
                         if w <= Rational::ZERO {
-                            return Err(MiniError {
-                                column: xcol,
-                                message: "a step's weight must be positive".into(),
-                            });
+                            return Err(MiniError { column: xcol, message: "a step's weight must be positive".into() });
                         }
                         weight = weight + w - Rational::ONE;
                     }
@@ -372,10 +358,7 @@ impl Parser {
                 self.ws();
             }
             if weight <= Rational::ZERO {
-                return Err(MiniError {
-                    column: col,
-                    message: "this step's weights add up to nothing; a weight must be positive".into(),
-                });
+                return Err(MiniError { column: col, message: "this step's weights add up to nothing; a weight must be positive".into() });
             }
             return Ok(Step::Weighted(weight, part));
         }
@@ -393,18 +376,12 @@ impl Parser {
                     let digits: String = self.s[start..self.i].iter().collect();
                     let n: usize = digits.parse().unwrap_or(usize::MAX);
                     if n == 0 {
-                        return Err(MiniError {
-                            column: start + 1,
-                            message: "'!0' would remove the step; use '~' for a rest".into(),
-                        });
+                        return Err(MiniError { column: start + 1, message: "'!0' would remove the step; use '~' for a rest".into() });
                     }
                     count = count.saturating_add(n - 1);
                 }
                 if count as f64 > MAX_STEPS {
-                    return Err(MiniError {
-                        column: col,
-                        message: format!("too many repetitions (at most {MAX_STEPS})"),
-                    });
+                    return Err(MiniError { column: col, message: format!("too many repetitions (at most {MAX_STEPS})") });
                 }
                 self.ws();
             }
@@ -437,11 +414,7 @@ impl Parser {
                     }
                     self.i += 1;
                     let factor = Box::new(self.factor(op)?);
-                    node = if op == '*' {
-                        Node::Fast(factor, Box::new(node))
-                    } else {
-                        Node::Slow(factor, Box::new(node))
-                    };
+                    node = if op == '*' { Node::Fast(factor, Box::new(node)) } else { Node::Slow(factor, Box::new(node)) };
                     stage = stage.max(2);
                 }
                 Some('?') => {
@@ -470,15 +443,12 @@ impl Parser {
                     while self.peek() == Some('\'') {
                         self.i += 1;
                         if self.peek().is_none_or(|c| c.is_whitespace() || is_terminator(c)) {
-                            return self.expected("a chord modifier after the apostrophe (a number of notes, 'i', 'o' or 'd' and a number)");
+                            return self
+                                .expected("a chord modifier after the apostrophe (a number of notes, 'i', 'o' or 'd' and a number)");
                         }
                         mods.push(self.part(false, true)?);
                     }
-                    node = Node::Chord {
-                        root: Box::new(node),
-                        name: Box::new(name),
-                        mods,
-                    };
+                    node = Node::Chord { root: Box::new(node), name: Box::new(name), mods };
                     // in Tidal 1.9 the chord is the atom of `pSingle`: its operators start afresh
                     stage = 0;
                 }
@@ -507,12 +477,7 @@ impl Parser {
             return self.expected(&format!("',' or ')' to close the '(' at column {open_col}"));
         }
         self.i += 1;
-        Ok(Node::Euclid {
-            k: Box::new(k),
-            n: Box::new(n),
-            r: Box::new(r),
-            x: Box::new(x),
-        })
+        Ok(Node::Euclid { k: Box::new(k), n: Box::new(n), r: Box::new(r), x: Box::new(x) })
     }
 
     fn euclid_arg(&mut self, what: &str) -> Result<Node, MiniError> {
@@ -537,11 +502,7 @@ impl Parser {
                     Some(op2 @ ('*' | '/')) => {
                         self.i += 1;
                         let f = Box::new(self.factor(op2)?);
-                        Ok(if op2 == '*' {
-                            Node::Fast(f, Box::new(group))
-                        } else {
-                            Node::Slow(f, Box::new(group))
-                        })
+                        Ok(if op2 == '*' { Node::Fast(f, Box::new(group)) } else { Node::Slow(f, Box::new(group)) })
                     }
                     _ => Ok(group),
                 }
@@ -612,10 +573,7 @@ impl Parser {
             }
             // `'maj` alone is a chord on note 0
             Some('\'') => Ok(Node::Atom(Value::Num(0.0), col)),
-            Some('^') => Err(MiniError {
-                column: col,
-                message: "control references ('^name') are not supported".into(),
-            }),
+            Some('^') => Err(MiniError { column: col, message: "control references ('^name') are not supported".into() }),
             Some(c) if c.is_alphanumeric() || matches!(c, '-' | '+' | '.') => match self.word()? {
                 Some(v) => Ok(Node::Atom(v, col)),
                 None => self.expected("a step (a word, a number, '~', '[', '<' or '{')"),
@@ -647,10 +605,8 @@ impl Parser {
     fn word(&mut self) -> Result<Option<Value>, MiniError> {
         let start = self.i;
         if let Some((x, end)) = self.lex_number(start) {
-            let continues = self
-                .s
-                .get(end)
-                .is_some_and(|&c| is_word_char(c) || (c == '.' && self.s.get(end + 1).is_some_and(|d| d.is_alphanumeric())));
+            let continues =
+                self.s.get(end).is_some_and(|&c| is_word_char(c) || (c == '.' && self.s.get(end + 1).is_some_and(|d| d.is_alphanumeric())));
             if !continues {
                 self.i = end;
                 return Ok(Some(Value::Num(x)));
@@ -676,10 +632,9 @@ impl Parser {
     /// The amount after `?` (0.5 when absent).
     fn optional_amount(&mut self) -> Result<f64, MiniError> {
         match self.number() {
-            Some((x, col)) if !(0.0..=1.0).contains(&x) => Err(MiniError {
-                column: col,
-                message: format!("a '?' probability must be between 0 and 1, not {x}"),
-            }),
+            Some((x, col)) if !(0.0..=1.0).contains(&x) => {
+                Err(MiniError { column: col, message: format!("a '?' probability must be between 0 and 1, not {x}") })
+            }
             Some((x, _)) => Ok(x),
             None => Ok(0.5),
         }
@@ -771,15 +726,9 @@ fn resolve_size(steps: Vec<Step>) -> Vec<(Time, Node)> {
 /// A decimal time (factor, weight) as an exact fraction, within sane bounds.
 fn to_time(x: f64, col: usize) -> Result<Time, MiniError> {
     if !x.is_finite() || x.abs() > MAX_FACTOR {
-        return Err(MiniError {
-            column: col,
-            message: format!("{x} is too large for a time factor (at most {MAX_FACTOR})"),
-        });
+        return Err(MiniError { column: col, message: format!("{x} is too large for a time factor (at most {MAX_FACTOR})") });
     }
-    Rational::approximate(x, MAX_DEN).ok_or_else(|| MiniError {
-        column: col,
-        message: format!("{x} is not a usable number"),
-    })
+    Rational::approximate(x, MAX_DEN).ok_or_else(|| MiniError { column: col, message: format!("{x} is not a usable number") })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -814,10 +763,7 @@ fn enum_fractional(a: f64, b: f64) -> Vec<f64> {
 }
 
 fn not_a_number(v: &Value, col: usize, role: &str) -> MiniError {
-    MiniError {
-        column: col,
-        message: format!("expected a number for {role}, found '{v}'"),
-    }
+    MiniError { column: col, message: format!("expected a number for {role}, found '{v}'") }
 }
 
 impl Atom for Value {
@@ -898,16 +844,10 @@ impl Atom for i64 {
             _ => return Err(not_a_number(v, col, "a euclid argument")),
         };
         if x.fract() != 0.0 {
-            return Err(MiniError {
-                column: col,
-                message: format!("a euclid argument must be a whole number, not {x}"),
-            });
+            return Err(MiniError { column: col, message: format!("a euclid argument must be a whole number, not {x}") });
         }
         if x.abs() > MAX_STEPS {
-            return Err(MiniError {
-                column: col,
-                message: format!("{x} is too large for a euclid argument (at most {MAX_STEPS})"),
-            });
+            return Err(MiniError { column: col, message: format!("{x} is too large for a euclid argument (at most {MAX_STEPS})") });
         }
         Ok(x as i64)
     }
@@ -1075,10 +1015,7 @@ fn build<T: Atom>(node: &Node) -> Result<Pattern<T>, MiniError> {
             let lo = nums.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = nums.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             if hi - lo > MAX_STEPS {
-                return Err(MiniError {
-                    column: *col,
-                    message: format!("the range is too long (at most {MAX_STEPS} steps)"),
-                });
+                return Err(MiniError { column: *col, message: format!("the range is too long (at most {MAX_STEPS} steps)") });
             }
             build::<T>(a)?.app_both(&build::<T>(b)?, |a, b| fast_from_list(T::enum_from_to(a, b))).unwrap()
         }
@@ -1086,10 +1023,7 @@ fn build<T: Atom>(node: &Node) -> Result<Pattern<T>, MiniError> {
             let notes = chord_pattern(build(root)?, build(name)?, mods.iter().map(build).collect::<Result<Vec<_>, _>>()?);
             let col = first_col(root);
             if T::from_chord_note(0.0).is_none() {
-                return Err(MiniError {
-                    column: col,
-                    message: "a chord cannot be used here".into(),
-                });
+                return Err(MiniError { column: col, message: "a chord cannot be used here".into() });
             }
             uncollect(&notes).fmap(|x| T::from_chord_note(*x).expect("checked above"))
         }
@@ -1184,9 +1118,7 @@ fn chord_pattern(root: Pattern<f64>, name: Pattern<Shape>, mods: Vec<Pattern<Mod
                 let modp = modp.clone();
                 bind(&chord, move |ch: &Vec<f64>| {
                     let ch = ch.clone();
-                    bind(&modp, move |ms: &Mods| {
-                        Pattern::pure(ms.0.iter().fold(ch.clone(), |acc, m| chords::apply_modifier(*m, &acc)))
-                    })
+                    bind(&modp, move |ms: &Mods| Pattern::pure(ms.0.iter().fold(ch.clone(), |acc, m| chords::apply_modifier(*m, &acc))))
                 })
             })
         })
@@ -1212,12 +1144,7 @@ mod tests {
     use super::*;
 
     fn onset_values(src: &str) -> Vec<String> {
-        parse_mini(src)
-            .unwrap()
-            .onsets(Rational::ZERO, Rational::ONE)
-            .iter()
-            .map(|h| h.value.to_string())
-            .collect()
+        parse_mini(src).unwrap().onsets(Rational::ZERO, Rational::ONE).iter().map(|h| h.value.to_string()).collect()
     }
 
     /// Words, numbers and bus references come out as the right kind of value.

@@ -576,10 +576,13 @@ impl<T: Value> Pattern<T> {
     /// Tidal: `swingBy`
     pub fn swing_by(&self, x: &Pattern<Time>, n: &Pattern<Time>) -> Pattern<T> {
         let x = x.clone();
-        self.inside(n, tf(move |p: &Pattern<T>| {
-            let x = x.clone();
-            p.within(rat(1, 2), Rational::ONE, tf(move |q: &Pattern<T>| q.late_p(&x)))
-        }))
+        self.inside(
+            n,
+            tf(move |p: &Pattern<T>| {
+                let x = x.clone();
+                p.within(rat(1, 2), Rational::ONE, tf(move |q: &Pattern<T>| q.late_p(&x)))
+            }),
+        )
     }
 
     /// Tidal: `swing` (`swingBy (1/3)`)
@@ -591,10 +594,7 @@ impl<T: Value> Pattern<T> {
     ///
     /// Tidal: `brak`
     pub fn brak(&self) -> Pattern<T> {
-        self.when(
-            |c| hs_mod(c, 2) == 1,
-            tf(|x: &Pattern<T>| Pattern::fastcat(vec![x.clone(), Pattern::silence()]).late(rat(1, 4))),
-        )
+        self.when(|c| hs_mod(c, 2) == 1, tf(|x: &Pattern<T>| Pattern::fastcat(vec![x.clone(), Pattern::silence()]).late(rat(1, 4))))
     }
 }
 
@@ -819,8 +819,21 @@ impl<T: Value + PartialEq> Pattern<T> {
 }
 
 /// The arpeggio modes Tidal's `arp` knows; unknown names leave the chord as it is.
-pub const ARP_MODES: &[&str] =
-    &["up", "down", "updown", "downup", "up&down", "down&up", "converge", "diverge", "disconverge", "pinkyup", "pinkyupdown", "thumbup", "thumbupdown"];
+pub const ARP_MODES: &[&str] = &[
+    "up",
+    "down",
+    "updown",
+    "downup",
+    "up&down",
+    "down&up",
+    "converge",
+    "diverge",
+    "disconverge",
+    "pinkyup",
+    "pinkyupdown",
+    "thumbup",
+    "thumbupdown",
+];
 
 fn init<X>(mut v: Vec<X>) -> Vec<X> {
     v.pop();

@@ -63,12 +63,7 @@ pub fn synthesize(name: &str, index: i64) -> Option<Vec<f32>> {
 /// Write the kit as 16-bit mono WAV files, `dir/<name>/<name>_<i>.wav` (Dirt-Samples layout),
 /// so it can be seen, copied and edited. Deterministic: the same bytes every time.
 pub fn write_builtin_kit(dir: &Path) -> io::Result<()> {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: KIT_RATE,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
+    let spec = hound::WavSpec { channels: 1, sample_rate: KIT_RATE, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
     for &(name, count) in KIT {
         let sub = dir.join(name);
         std::fs::create_dir_all(&sub)?;
@@ -244,8 +239,8 @@ fn seed(name: &str, v: usize) -> u64 {
 fn kick(v: usize) -> Vec<f32> {
     // (base Hz, start Hz, pitch tau, amp tau, length s, click level, drive)
     let (f_end, f_start, tp, ta, secs, click, drive) = [
-        (52.0, 150.0, 0.035, 0.30, 1.1, 0.25, 1.0), // 808: long and round
-        (55.0, 240.0, 0.012, 0.17, 0.7, 0.6, 2.2),  // 909: punchy, driven
+        (52.0, 150.0, 0.035, 0.30, 1.1, 0.25, 1.0),  // 808: long and round
+        (55.0, 240.0, 0.012, 0.17, 0.7, 0.6, 2.2),   // 909: punchy, driven
         (64.0, 190.0, 0.020, 0.08, 0.45, 0.45, 1.4), // short and tight
         (44.0, 115.0, 0.060, 0.42, 1.45, 0.12, 1.0), // deep boom
     ][v];
@@ -270,10 +265,10 @@ fn kick(v: usize) -> Vec<f32> {
 fn snare(v: usize) -> Vec<f32> {
     // (tone Hz, tone tau, noise tau, noise level, noise low-pass Hz, length s)
     let (f1, tt, tn, nl, lp, secs) = [
-        (185.0, 0.060, 0.10, 0.6, 8000.0, 0.45), // 808
+        (185.0, 0.060, 0.10, 0.6, 8000.0, 0.45),  // 808
         (215.0, 0.050, 0.14, 0.85, 11000.0, 0.5), // 909: brighter, more snares
-        (250.0, 0.035, 0.06, 0.7, 9000.0, 0.3),  // tight, high
-        (160.0, 0.090, 0.18, 0.55, 6000.0, 0.6), // fat, low
+        (250.0, 0.035, 0.06, 0.7, 9000.0, 0.3),   // tight, high
+        (160.0, 0.090, 0.18, 0.55, 6000.0, 0.6),  // fat, low
     ][v];
     let n = len(secs);
     let mut rng = Rng::new(seed("sn", v));
@@ -298,16 +293,16 @@ fn hat(v: usize, open: bool) -> Vec<f32> {
     // (cluster base Hz, metal/noise mix, band-pass Hz, high-pass Hz, tau, length s)
     let (base, metal, bp, hp, tau, secs) = if open {
         [
-            (205.3, 0.6, 9000.0, 6500.0, 0.30, 0.9),  // 808 open
-            (240.0, 0.4, 10000.0, 7000.0, 0.22, 0.7), // brighter, shorter
-            (190.0, 0.2, 8500.0, 6000.0, 0.42, 1.1),  // 909-ish, noisy and long
+            (205.3, 0.6, 9000.0, 6500.0, 0.30, 0.9),   // 808 open
+            (240.0, 0.4, 10000.0, 7000.0, 0.22, 0.7),  // brighter, shorter
+            (190.0, 0.2, 8500.0, 6000.0, 0.42, 1.1),   // 909-ish, noisy and long
             (260.0, 0.8, 11000.0, 7500.0, 0.16, 0.55), // half-open, metallic
         ][v]
     } else {
         [
-            (205.3, 0.6, 9000.0, 6500.0, 0.045, 0.2), // 808 closed
+            (205.3, 0.6, 9000.0, 6500.0, 0.045, 0.2),   // 808 closed
             (240.0, 0.4, 10000.0, 7000.0, 0.030, 0.15), // tick
-            (190.0, 0.2, 8500.0, 6000.0, 0.065, 0.25), // 909-ish, noisy
+            (190.0, 0.2, 8500.0, 6000.0, 0.065, 0.25),  // 909-ish, noisy
             (260.0, 0.8, 11000.0, 7500.0, 0.020, 0.12), // pedal, metallic
         ][v]
     };
@@ -315,11 +310,7 @@ fn hat(v: usize, open: bool) -> Vec<f32> {
     let n = len(secs);
     let mut rng = Rng::new(seed(name, v));
     let mut m = Metal::new(base);
-    let mut f = Chain(vec![
-        Biquad::bandpass(bp, 0.9),
-        Biquad::highpass(hp, 0.707),
-        Biquad::highpass(hp, 0.707),
-    ]);
+    let mut f = Chain(vec![Biquad::bandpass(bp, 0.9), Biquad::highpass(hp, 0.707), Biquad::highpass(hp, 0.707)]);
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let t = i as f64 / SR;
@@ -334,10 +325,10 @@ fn hat(v: usize, open: bool) -> Vec<f32> {
 fn clap(v: usize) -> Vec<f32> {
     // (bursts, spacing s, band-pass Hz, tail tau, length s)
     let (bursts, gap, bp, tail, secs) = [
-        (4, 0.011, 1100.0, 0.12, 0.5),  // 808
-        (3, 0.009, 1400.0, 0.09, 0.4),  // 909
-        (3, 0.007, 1800.0, 0.05, 0.3),  // tight, bright
-        (5, 0.013, 950.0, 0.20, 0.7),   // big room
+        (4, 0.011, 1100.0, 0.12, 0.5), // 808
+        (3, 0.009, 1400.0, 0.09, 0.4), // 909
+        (3, 0.007, 1800.0, 0.05, 0.3), // tight, bright
+        (5, 0.013, 950.0, 0.20, 0.7),  // big room
     ][v];
     let n = len(secs);
     let mut rng = Rng::new(seed("cp", v));
@@ -386,9 +377,9 @@ fn tom(v: usize, which: usize) -> Vec<f32> {
     // (pitch multiplier, sweep amount, sweep tau, stick noise, decay multiplier)
     let (pm, sweep, ts, stick, dm) = [
         (1.0, 0.45, 0.05, 0.10, 1.0f64), // 808: gentle sweep, round
-        (1.08, 1.1, 0.025, 0.30, 0.8), // 909: strong sweep, stick
-        (0.88, 0.3, 0.08, 0.05, 1.35), // low, long
-        (1.2, 0.7, 0.03, 0.20, 0.65),  // high, short
+        (1.08, 1.1, 0.025, 0.30, 0.8),   // 909: strong sweep, stick
+        (0.88, 0.3, 0.08, 0.05, 1.35),   // low, long
+        (1.2, 0.7, 0.03, 0.20, 0.65),    // high, short
     ][v];
     let (base, tau, secs, name) = [(82.0, 0.26, 0.8, "lt"), (123.0, 0.21, 0.65, "mt"), (170.0, 0.17, 0.55, "ht")][which];
     let f0 = base * pm;
@@ -440,11 +431,7 @@ fn crash(v: usize) -> Vec<f32> {
     let mut rng = Rng::new(seed("cr", v));
     let mut m1 = Metal::new(base);
     let mut m2 = Metal::new(base * 1.414);
-    let mut f = Chain(vec![
-        Biquad::highpass(hp, 0.707),
-        Biquad::highpass(hp, 0.707),
-        Biquad::lowpass(14000.0, 0.6),
-    ]);
+    let mut f = Chain(vec![Biquad::highpass(hp, 0.707), Biquad::highpass(hp, 0.707), Biquad::lowpass(14000.0, 0.6)]);
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let t = i as f64 / SR;

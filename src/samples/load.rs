@@ -86,8 +86,7 @@ pub fn resample(data: &[f32], channels: usize, from: u32, to: u32) -> Result<Vec
             window: rubato::WindowFunction::BlackmanHarris2,
         };
         Box::new(
-            Async::<f32>::new_sinc(to as f64 / from as f64, 1.0, &params, 1024, channels, FixedAsync::Input)
-                .map_err(|e| e.to_string())?,
+            Async::<f32>::new_sinc(to as f64 / from as f64, 1.0, &params, 1024, channels, FixedAsync::Input).map_err(|e| e.to_string())?,
         )
     };
     let out = resampler.process_all(&input, frames, None).map_err(|e| e.to_string())?;

@@ -43,8 +43,13 @@ struct Place {
 #[derive(Debug, Clone)]
 enum Origin {
     /// A folder of files, sorted by file name.
-    Files { dir: PathBuf, files: Vec<PathBuf> },
-    Builtin { count: usize },
+    Files {
+        dir: PathBuf,
+        files: Vec<PathBuf>,
+    },
+    Builtin {
+        count: usize,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -115,10 +120,8 @@ fn scan_dir(dir: &Path) -> Option<Vec<(String, Vec<PathBuf>)>> {
             .map(|f| f.path())
             .filter(|f| {
                 let hidden = f.file_name().and_then(|n| n.to_str()).is_none_or(|n| n.starts_with('.'));
-                let audio = f
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| AUDIO_EXTENSIONS.iter().any(|a| a.eq_ignore_ascii_case(e)));
+                let audio =
+                    f.extension().and_then(|e| e.to_str()).is_some_and(|e| AUDIO_EXTENSIONS.iter().any(|a| a.eq_ignore_ascii_case(e)));
                 !hidden && audio && f.is_file()
             })
             .collect();
@@ -163,12 +166,7 @@ impl SampleLibrary {
         for (label, dir) in dirs {
             let found = scan_dir(dir);
             let place = lib.places.len();
-            lib.places.push(Place {
-                label,
-                path: Some(dir.clone()),
-                sounds: found.as_ref().map_or(0, Vec::len),
-                exists: found.is_some(),
-            });
+            lib.places.push(Place { label, path: Some(dir.clone()), sounds: found.as_ref().map_or(0, Vec::len), exists: found.is_some() });
             for (name, files) in found.unwrap_or_default() {
                 lib.add(name, place, Origin::Files { dir: dir.clone(), files });
             }
@@ -286,7 +284,8 @@ impl SampleLibrary {
     }
 
     fn load_file(path: &Path, sample_rate: u32) -> Result<Arc<SampleData>, String> {
-        let is_wav = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("wav") || e.eq_ignore_ascii_case("wave"));
+        let is_wav =
+            path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("wav") || e.eq_ignore_ascii_case("wave"));
         if !is_wav {
             return Err("unsupported format (only WAV files are read)".into());
         }

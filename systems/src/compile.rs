@@ -210,14 +210,7 @@ pub fn compile(nodes: &[NodeSpec], block_len: usize) -> Result<Compiled, GraphEr
             if nodes[v].kind.fixed_channels().is_some() {
                 continue;
             }
-            let want = nodes[v]
-                .kind
-                .audio_inputs()
-                .iter()
-                .flatten()
-                .map(|&i| channels[nodes[v].inputs[i as usize]])
-                .max()
-                .unwrap_or(1);
+            let want = nodes[v].kind.audio_inputs().iter().flatten().map(|&i| channels[nodes[v].inputs[i as usize]]).max().unwrap_or(1);
             if want > channels[v] {
                 channels[v] = want;
                 changed = true;
@@ -266,7 +259,13 @@ mod tests {
             spec(NodeKind::Binary { op: BinaryOp::Add, a: Param::Input(0), b: Param::Input(1) }, &[0, 2]), // 1 x
             spec(NodeKind::Binary { op: BinaryOp::Mul, a: Param::Input(0), b: Param::Const(0.5) }, &[3]), // 2
             spec(
-                NodeKind::Delay { input: Param::Input(0), time: Param::Const(0.1), feedback: Param::Const(0.0), mix: Param::Const(1.0), max_time: 1.0 },
+                NodeKind::Delay {
+                    input: Param::Input(0),
+                    time: Param::Const(0.1),
+                    feedback: Param::Const(0.0),
+                    mix: Param::Const(1.0),
+                    max_time: 1.0,
+                },
                 &[1],
             ), // 3
         ];

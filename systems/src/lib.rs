@@ -309,10 +309,17 @@ pub mod events {
                         };
                         // a start that is not at a zero crossing (begin > 0, backwards, or a file
                         // that does not start at 0) gets a 1 ms fade-in: no click
-                        let first = data.data.get((if rate > 0.0 { b } else { e - 1.0 }) as usize * data.channels.max(1) as usize).copied().unwrap_or(0.0);
+                        let first = data
+                            .data
+                            .get((if rate > 0.0 { b } else { e - 1.0 }) as usize * data.channels.max(1) as usize)
+                            .copied()
+                            .unwrap_or(0.0);
                         let attack = if b > 0.0 || rate < 0.0 || first.abs() > 1e-3 { attack.max((0.001 * sr) as u32) } else { attack };
                         let pos = if rate > 0.0 { b } else { e - 1.0 };
-                        (VoiceSource::Sample { handle, pos, rate, start: b, stop: e }, Envelope::ar(attack, sustain_end.max(attack), release))
+                        (
+                            VoiceSource::Sample { handle, pos, rate, start: b, stop: e },
+                            Envelope::ar(attack, sustain_end.max(attack), release),
+                        )
                     }
                 };
                 let base_rate = match source {
@@ -408,11 +415,19 @@ pub mod voices {
                             OscShape::Sine => (*phase * std::f64::consts::TAU).sin(),
                             OscShape::Saw => 2.0 * *phase - 1.0,
                             OscShape::Square => {
-                                if *phase < 0.5 { 1.0 } else { -1.0 }
+                                if *phase < 0.5 {
+                                    1.0
+                                } else {
+                                    -1.0
+                                }
                             }
                             OscShape::Tri => 1.0 - 4.0 * (*phase - 0.5).abs(),
                             OscShape::Impulse => {
-                                if *phase < inc { 1.0 } else { 0.0 }
+                                if *phase < inc {
+                                    1.0
+                                } else {
+                                    0.0
+                                }
                             }
                         };
                         let s = x as f32 * level;

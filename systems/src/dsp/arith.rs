@@ -17,7 +17,11 @@ pub fn binary(op: BinaryOp, a: P<'_>, b: P<'_>, out: &mut [f32]) {
                     BinaryOp::Sub => x - y,
                     BinaryOp::Mul => x * y,
                     BinaryOp::Div => {
-                        if y.abs() < 1e-30 { 0.0 } else { x / y }
+                        if y.abs() < 1e-30 {
+                            0.0
+                        } else {
+                            x / y
+                        }
                     }
                 };
             }

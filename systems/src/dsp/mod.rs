@@ -222,10 +222,7 @@ pub fn dsp(
         let group_jobs = &mut jobs[g.nodes.clone()];
         match &pool.pool {
             Some(p) if group_jobs.len() > 1 && g.arena.len() >= pool.min_parallel_samples => p.install(|| {
-                group_jobs
-                    .par_iter_mut()
-                    .zip(cur.par_chunks_mut(size))
-                    .for_each(|(job, out)| run(job, &reader, sample_rate, out))
+                group_jobs.par_iter_mut().zip(cur.par_chunks_mut(size)).for_each(|(job, out)| run(job, &reader, sample_rate, out))
             }),
             _ => {
                 for (job, out) in group_jobs.iter_mut().zip(cur.chunks_mut(size)) {
