@@ -307,14 +307,10 @@ pub mod events {
                                 (length.saturating_sub(fade), fade.min(length).max(1))
                             }
                         };
-                        // a start that is not at a zero crossing (begin > 0, backwards, or a file
-                        // that does not start at 0) gets a 1 ms fade-in: no click
-                        let first = data
-                            .data
-                            .get((if rate > 0.0 { b } else { e - 1.0 }) as usize * data.channels.max(1) as usize)
-                            .copied()
-                            .unwrap_or(0.0);
-                        let attack = if b > 0.0 || rate < 0.0 || first.abs() > 1e-3 { attack.max((0.001 * sr) as u32) } else { attack };
+                        // starting inside the sample (begin > 0, or backwards) is not at a zero
+                        // crossing: a 1 ms fade-in. A file's own start plays as the file says (a
+                        // click sample stays a click, exactly on its sample).
+                        let attack = if b > 0.0 || rate < 0.0 { attack.max((0.001 * sr) as u32) } else { attack };
                         let pos = if rate > 0.0 { b } else { e - 1.0 };
                         (
                             VoiceSource::Sample { handle, pos, rate, start: b, stop: e },
