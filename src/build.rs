@@ -490,18 +490,7 @@ impl<'s> Builder<'s> {
     fn binary(&mut self, op: BinaryOp, a: &Expr, b: &Expr, ctx: &str) -> Result<Val, Error> {
         let (a, b) = (self.expr(a, ctx)?, self.expr(b, ctx)?);
         if let (Val::Const(x), Val::Const(y)) = (&a, &b) {
-            return Ok(Val::Const(match op {
-                BinaryOp::Add => x + y,
-                BinaryOp::Sub => x - y,
-                BinaryOp::Mul => x * y,
-                BinaryOp::Div => {
-                    if y.abs() < 1e-30 {
-                        0.0
-                    } else {
-                        x / y
-                    }
-                }
-            }));
+            return Ok(Val::Const(op.apply(*x, *y)));
         }
         let mut refs = Vec::new();
         let (a, b) = (Self::param(a, &mut refs), Self::param(b, &mut refs));

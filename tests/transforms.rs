@@ -2017,21 +2017,7 @@ fn arpeggiate_spreads_chords() {
 /// `arp (cat [up, down, …, thumbupdown]) "[0,4,7,11]"`: every mode, one per cycle.
 #[test]
 fn arp_modes() {
-    let modes = [
-        "up",
-        "down",
-        "updown",
-        "downup",
-        "up&down",
-        "down&up",
-        "converge",
-        "diverge",
-        "disconverge",
-        "pinkyup",
-        "pinkyupdown",
-        "thumbup",
-        "thumbupdown",
-    ];
+    let modes = phonon::pattern::transform::ARP_MODES;
     let modes = Pattern::slowcat(modes.iter().map(|m| Pattern::pure(m.to_string())).collect());
     check(
         &num("[0,4,7,11]").arp(&modes),

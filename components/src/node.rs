@@ -38,6 +38,25 @@ pub enum BinaryOp {
     Div,
 }
 
+impl BinaryOp {
+    /// `x op y`; division by (near) zero gives 0, never Inf or NaN.
+    #[inline(always)]
+    pub fn apply(self, x: f32, y: f32) -> f32 {
+        match self {
+            BinaryOp::Add => x + y,
+            BinaryOp::Sub => x - y,
+            BinaryOp::Mul => x * y,
+            BinaryOp::Div => {
+                if y.abs() < 1e-30 {
+                    0.0
+                } else {
+                    x / y
+                }
+            }
+        }
+    }
+}
+
 /// What a node computes and with which parameters. Audio inputs are [`Param::Input`] too.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {

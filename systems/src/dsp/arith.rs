@@ -11,19 +11,7 @@ pub fn binary(op: BinaryOp, a: P<'_>, b: P<'_>, out: &mut [f32]) {
         (BinaryOp::Mul, P::Const(k), P::Buf(b)) => out.iter_mut().zip(b).for_each(|(o, x)| *o = k * x),
         _ => {
             for (i, o) in out.iter_mut().enumerate() {
-                let (x, y) = (a.at(i), b.at(i));
-                *o = match op {
-                    BinaryOp::Add => x + y,
-                    BinaryOp::Sub => x - y,
-                    BinaryOp::Mul => x * y,
-                    BinaryOp::Div => {
-                        if y.abs() < 1e-30 {
-                            0.0
-                        } else {
-                            x / y
-                        }
-                    }
-                };
+                *o = op.apply(a.at(i), b.at(i));
             }
         }
     }
