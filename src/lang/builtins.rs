@@ -48,16 +48,13 @@ const DEFS: &[Def] = &[
     Def { name: "pure", arity: 1, imp: |a, p| Ok(Val::Pat(a[0].to_pat(p)?)) },
     Def { name: "const", arity: 2, imp: |a, p| Ok(Val::Pat(a[0].to_pat(p)?)) },
     Def { name: "fast", arity: 2, imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.fast_p(&a[0].to_time_pat(p)?))) },
-    Def { name: "density", arity: 2, imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.fast_p(&a[0].to_time_pat(p)?))) },
     Def { name: "slow", arity: 2, imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.slow_p(&a[0].to_time_pat(p)?))) },
-    Def { name: "sparsity", arity: 2, imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.slow_p(&a[0].to_time_pat(p)?))) },
     Def { name: "early", arity: 2, imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.early_p(&a[0].to_time_pat(p)?))) },
     Def { name: "late", arity: 2, imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.late_p(&a[0].to_time_pat(p)?))) },
     Def { name: "rotL", arity: 2, imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.early(time(a[0].to_num(p)?, p)?))) },
     Def { name: "rotR", arity: 2, imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.late(time(a[0].to_num(p)?, p)?))) },
     Def { name: "rev", arity: 1, imp: |a, p| Ok(Val::Pat(a[0].to_pat(p)?.rev())) },
     Def { name: "fastGap", arity: 2, imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.patterned(&a[0].to_time_pat(p)?, |x, r| x.fast_gap(*r)))) },
-    Def { name: "fastgap", arity: 2, imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.patterned(&a[0].to_time_pat(p)?, |x, r| x.fast_gap(*r)))) },
     Def {
         name: "compress",
         arity: 2,
@@ -74,21 +71,11 @@ const DEFS: &[Def] = &[
             Ok(Val::Pat(a[1].to_pat(p)?.zoom(time(b, p)?, time(e, p)?)))
         },
     },
-    Def {
-        name: "zoomArc",
-        arity: 2,
-        imp: |a, p| {
-            let (b, e) = tuple2(&a[0], p)?;
-            Ok(Val::Pat(a[1].to_pat(p)?.zoom(time(b, p)?, time(e, p)?)))
-        },
-    },
     Def { name: "segment", arity: 2, imp: |a, p| Ok(Val::Pat(a[1].to_pat(p)?.patterned(&a[0].to_time_pat(p)?, |x, n| x.segment(*n)))) },
     Def { name: "stack", arity: 1, imp: |a, p| Ok(Val::Pat(Pattern::stack(pats(&a[0], p)?))) },
     Def { name: "overlay", arity: 2, imp: |a, p| Ok(Val::Pat(Pattern::stack(vec![a[0].to_pat(p)?, a[1].to_pat(p)?]))) },
     Def { name: "cat", arity: 1, imp: |a, p| Ok(Val::Pat(Pattern::slowcat(pats(&a[0], p)?))) },
-    Def { name: "slowcat", arity: 1, imp: |a, p| Ok(Val::Pat(Pattern::slowcat(pats(&a[0], p)?))) },
     Def { name: "fastcat", arity: 1, imp: |a, p| Ok(Val::Pat(Pattern::fastcat(pats(&a[0], p)?))) },
-    Def { name: "fastCat", arity: 1, imp: |a, p| Ok(Val::Pat(Pattern::fastcat(pats(&a[0], p)?))) },
     Def {
         name: "timecat",
         arity: 1,
@@ -286,6 +273,22 @@ fn signal(name: &str) -> Option<Pattern<f64>> {
     })
 }
 
+/// Other spellings Tidal accepts for the same function: alias → name.
+const ALIASES: &[(&str, &str)] = &[
+    ("density", "fast"),
+    ("sparsity", "slow"),
+    ("fastgap", "fastGap"),
+    ("zoomArc", "zoom"),
+    ("slowcat", "cat"),
+    ("fastCat", "fastcat"),
+    ("stut'", "stutWith"),
+    ("somecyclesBy", "someCyclesBy"),
+    ("somecycles", "someCycles"),
+    ("arpg", "arpeggiate"),
+    ("slowappend", "slowAppend"),
+    ("fastappend", "fastAppend"),
+];
+
 /// Every name known to the language (for "did you mean").
 pub fn all_names() -> impl Iterator<Item = &'static str> {
     DEFS.iter()
@@ -293,10 +296,12 @@ pub fn all_names() -> impl Iterator<Item = &'static str> {
         .chain(CONTROLS.iter().map(|c| c.0))
         .chain(["sine", "cosine", "saw", "isaw", "tri", "square", "envL", "rand", "perlin"])
         .chain(super::library::NAMES.iter().copied())
+        .chain(ALIASES.iter().map(|a| a.0))
 }
 
 /// The value of a name.
 pub fn lookup(name: &str, pos: usize) -> EResult<Val> {
+    let name = ALIASES.iter().find(|a| a.0 == name).map_or(name, |a| a.1);
     if let Some(sig) = signal(name) {
         return Ok(num_pat(sig));
     }
@@ -314,4 +319,15 @@ pub fn lookup(name: &str, pos: usize) -> EResult<Val> {
         return v;
     }
     err(pos, format!("unknown function '{name}'{}", did_you_mean(name, all_names())))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every alias names a function that exists.
+    #[test]
+    fn aliases_resolve() {
+        for (alias, name) in super::ALIASES {
+            assert!(super::lookup(alias, 0).is_ok(), "{alias} → {name} does not resolve");
+        }
+    }
 }

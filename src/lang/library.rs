@@ -105,9 +105,7 @@ const LIB: &[(&str, usize, Imp)] = &[
     ("always", 2, |a, p| ok(a[1].to_pat(p)?.always(f(&a[0], p)?))),
     ("never", 2, |a, p| ok(a[1].to_pat(p)?.never(f(&a[0], p)?))),
     ("someCyclesBy", 3, |a, p| ok(a[2].to_pat(p)?.some_cycles_by(&a[0].to_num_pat(p)?, f(&a[1], p)?))),
-    ("somecyclesBy", 3, |a, p| ok(a[2].to_pat(p)?.some_cycles_by(&a[0].to_num_pat(p)?, f(&a[1], p)?))),
     ("someCycles", 2, |a, p| ok(a[1].to_pat(p)?.some_cycles(f(&a[0], p)?))),
-    ("somecycles", 2, |a, p| ok(a[1].to_pat(p)?.some_cycles(f(&a[0], p)?))),
     ("superimpose", 2, |a, p| ok(a[1].to_pat(p)?.superimpose(f(&a[0], p)?))),
     ("layer", 2, |a, p| {
         let fs = a[0].to_list(p)?.iter().map(|x| f(x, p)).collect::<EResult<Vec<_>>>()?;
@@ -116,7 +114,6 @@ const LIB: &[(&str, usize, Imp)] = &[
     ("off", 3, |a, p| ok(a[2].to_pat(p)?.off(&a[0].to_time_pat(p)?, f(&a[1], p)?))),
     ("stut", 4, |a, p| ok(a[3].to_pat(p)?.stut(&a[0].to_int_pat(p)?, &a[1].to_num_pat(p)?, &a[2].to_time_pat(p)?))),
     ("stutWith", 4, |a, p| ok(a[3].to_pat(p)?.stut_with(&a[0].to_int_pat(p)?, &a[1].to_time_pat(p)?, f(&a[2], p)?))),
-    ("stut'", 4, |a, p| ok(a[3].to_pat(p)?.stut_with(&a[0].to_int_pat(p)?, &a[1].to_time_pat(p)?, f(&a[2], p)?))),
     ("echo", 4, |a, p| ok(a[3].to_pat(p)?.echo(&a[0].to_int_pat(p)?, &a[1].to_time_pat(p)?, &a[2].to_num_pat(p)?))),
     ("echoWith", 4, |a, p| ok(a[3].to_pat(p)?.echo_with(&a[0].to_int_pat(p)?, &a[1].to_time_pat(p)?, f(&a[2], p)?))),
     ("chop", 2, |a, p| ok(a[1].to_pat(p)?.chop(&a[0].to_int_pat(p)?))),
@@ -155,7 +152,6 @@ const LIB: &[(&str, usize, Imp)] = &[
         Ok(num_pat(a[2].to_int_pat(p)?.to_scale_octave(a[0].to_num(p)? as i64, &steps)))
     }),
     ("arpeggiate", 1, |a, p| ok(a[0].to_pat(p)?.arpeggiate())),
-    ("arpg", 1, |a, p| ok(a[0].to_pat(p)?.arpeggiate())),
     ("arp", 2, |a, p| ok(a[1].to_pat(p)?.arp(&str_pat(&a[0], p)?))),
     ("choose", 1, |a, p| ok(Pattern::choose(a[0].to_list(p)?.iter().map(|x| plain(x, p)).collect::<EResult<_>>()?))),
     ("wchoose", 1, |a, p| ok(Pattern::wchoose(weighted(&a[0], p, |x| plain(x, p))?))),
@@ -163,9 +159,7 @@ const LIB: &[(&str, usize, Imp)] = &[
     ("wrandcat", 1, |a, p| ok(Pattern::wrandcat(weighted(&a[0], p, |x| x.to_pat(p))?))),
     ("append", 2, |a, p| ok(a[0].to_pat(p)?.append(&a[1].to_pat(p)?))),
     ("slowAppend", 2, |a, p| ok(a[0].to_pat(p)?.slow_append(&a[1].to_pat(p)?))),
-    ("slowappend", 2, |a, p| ok(a[0].to_pat(p)?.slow_append(&a[1].to_pat(p)?))),
     ("fastAppend", 2, |a, p| ok(a[0].to_pat(p)?.fast_append(&a[1].to_pat(p)?))),
-    ("fastappend", 2, |a, p| ok(a[0].to_pat(p)?.fast_append(&a[1].to_pat(p)?))),
 ];
 
 /// Names bound here (for "did you mean").
@@ -197,15 +191,12 @@ pub const NAMES: &[&str] = &[
     "always",
     "never",
     "someCyclesBy",
-    "somecyclesBy",
     "someCycles",
-    "somecycles",
     "superimpose",
     "layer",
     "off",
     "stut",
     "stutWith",
-    "stut'",
     "echo",
     "echoWith",
     "chop",
@@ -238,7 +229,6 @@ pub const NAMES: &[&str] = &[
     "toScale",
     "toScale'",
     "arpeggiate",
-    "arpg",
     "arp",
     "choose",
     "wchoose",
@@ -246,9 +236,7 @@ pub const NAMES: &[&str] = &[
     "wrandcat",
     "append",
     "slowAppend",
-    "slowappend",
     "fastAppend",
-    "fastappend",
 ];
 
 pub fn lookup(name: &str, _pos: usize) -> Option<EResult<Val>> {
