@@ -205,8 +205,14 @@ pub mod events {
 
     /// Query every source over this block's arc and start a pooled voice per trigger.
     ///
-    /// Real-time contract: no allocation once the trigger scratch list has reached its working
-    /// size; a full pool drops the event and counts it in [`VoiceStats::dropped`].
+    /// Voice pressure: when fewer than a reserve (1/16 of the pool, 1–64) of voices are free,
+    /// the oldest sounding voices fade out over 5 ms ([`VoiceStats::stolen`]), so new events find
+    /// a voice at their exact sample; only an exhausted reserve drops an event
+    /// ([`VoiceStats::dropped`]).
+    ///
+    /// Real-time contract: no allocation in this system once the scratch lists have reached their
+    /// working size. The event sources' own queries may allocate (pattern queries do: they move
+    /// to a lookahead thread with live mode).
     #[allow(clippy::too_many_arguments)] // a system's parameters are its data dependencies
     pub fn schedule_events(
         sources: Query<&EventSourceSlot>,
