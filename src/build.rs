@@ -389,6 +389,25 @@ impl<'s> Builder<'s> {
                 self.sources.push(SourceSpec { source: Box::new(source), target: bus });
                 Val::Node(bus)
             }
+            Expr::Node(name, args) => {
+                let Some(def) = phonon_systems::dsp::catalogue::find(name) else {
+                    let hint = did_you_mean(name, phonon_systems::dsp::catalogue::all().map(|d| d.name));
+                    return Err(self.err(ctx, format!("unknown node '{name}'{hint}")));
+                };
+                if args.len() > def.args.len() {
+                    return Err(self.err(ctx, format!("'{name}' takes at most {} arguments, got {}", def.args.len(), args.len())));
+                }
+                let mut refs = Vec::new();
+                let mut params = Vec::with_capacity(def.args.len());
+                for (i, a) in def.args.iter().enumerate() {
+                    let v = match args.get(i) {
+                        Some(e) => self.expr(e, ctx)?,
+                        None => Val::Const(a.default),
+                    };
+                    params.push(Self::param(v, &mut refs));
+                }
+                Val::Node(self.push(NodeKind::Ugen { def, params }, refs))
+            }
             Expr::Tones(t) => {
                 let source = ToneSequence::new(t, ctx).map_err(|m| self.err(ctx, m))?;
                 let bus = self.push(NodeKind::VoiceBus, vec![]);

@@ -85,6 +85,10 @@ pub enum Expr {
     Input,
     /// `Apply(input, "fx")`: a fresh instance of chain bus `~fx` with `input` as its input.
     Apply(Box<Expr>, String),
+    /// `Node("moog", [Input, Num(800), Num(0.5)])`: a node of the DSP catalogue by name
+    /// (`phonon nodes` lists them), its arguments in the catalogue's order, an effect's input
+    /// first. Missing trailing arguments take their defaults.
+    Node(String, Vec<Expr>),
     /// A voice bus playing a repeating list of tones (one voice each): the event source until
     /// patterns land.
     Tones(Tones),
@@ -219,6 +223,7 @@ impl Expr {
             Expr::Num(_) | Expr::Bus(_) | Expr::Noise | Expr::Pattern(_) | Expr::Tones(_) | Expr::Synth(..) => false,
             Expr::Sine(a) | Expr::Saw(a) | Expr::Square(a) | Expr::Tri(a) | Expr::Impulse(a) => a.uses_input(),
             Expr::Apply(a, _) => a.uses_input(),
+            Expr::Node(_, args) => args.iter().any(Expr::uses_input),
             Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) => a.uses_input() || b.uses_input(),
             Expr::Lpf(a, b, c) | Expr::Hpf(a, b, c) | Expr::Bpf(a, b, c) => a.uses_input() || b.uses_input() || c.uses_input(),
             Expr::Delay(a, b, c, d) => a.uses_input() || b.uses_input() || c.uses_input() || d.uses_input(),

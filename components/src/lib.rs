@@ -22,13 +22,17 @@
 //! [`EventSource`] — the ECS core never learns what a Tidal pattern is.
 
 mod event;
+mod kernel;
 mod node;
 mod resources;
 mod time;
 mod voice;
 
 pub use event::{ControlSlot, ControlSource, EventSource, EventSourceSlot, Instrument, Trigger};
-pub use node::{BinaryOp, BusName, DspState, FilterMode, Input, Inputs, Node, NodeKind, OscShape, Param, Slot, SvfState, VoiceBus};
+pub use kernel::{Arg, ArgDef, Channels, Kernel, KernelCtx, KernelSetup, MAX_ARGS, P, UgenDef};
+pub use node::{
+    BinaryOp, BusName, DspState, FilterMode, Input, Inputs, KernelBox, Node, NodeKind, OscShape, Param, Slot, SvfState, VoiceBus,
+};
 pub use resources::{Arena, GroupRange, OutputBlock, Outputs, PrevArena, Stages, Transport, VoiceStats};
 pub use time::{Rational, TimeError};
 pub use voice::{Active, Envelope, SampleBank, SampleData, Voice, VoiceFx, VoiceSource};

@@ -81,6 +81,8 @@ pub enum NodeKind {
     VoiceBus,
     /// An output (`out`, `o1`…): its input, copied to stereo. The mix system sums all outputs.
     Output { input: Param },
+    /// A catalogue node (`moog`, `reverb`, `pulse` …): `params[k]` is argument `k` of `def`.
+    Ugen { def: &'static crate::UgenDef, params: Vec<Param> },
 }
 
 impl NodeKind {
@@ -111,20 +113,22 @@ impl NodeKind {
             NodeKind::VoiceBus => "voices",
             NodeKind::Control => "control",
             NodeKind::Output { .. } => "output",
+            NodeKind::Ugen { def, .. } => def.name,
         }
     }
 
     /// Input indices whose channel count the node follows (multichannel expansion): a filter on
     /// a stereo bus is a stereo filter. Parameter inputs (a cutoff signal) are always read mono.
-    pub fn audio_inputs(&self) -> [Option<u8>; 2] {
+    pub fn audio_inputs(&self) -> Vec<u8> {
         let p = |p: &Param| match p {
             Param::Input(i) => Some(*i),
             Param::Const(_) => None,
         };
         match self {
-            NodeKind::Binary { a, b, .. } => [p(a), p(b)],
-            NodeKind::Filter { input, .. } | NodeKind::Delay { input, .. } => [p(input), None],
-            _ => [None, None],
+            NodeKind::Binary { a, b, .. } => [p(a), p(b)].into_iter().flatten().collect(),
+            NodeKind::Filter { input, .. } | NodeKind::Delay { input, .. } => p(input).into_iter().collect(),
+            NodeKind::Ugen { def, params } => def.args.iter().zip(params).filter(|(a, _)| a.audio).filter_map(|(_, x)| p(x)).collect(),
+            _ => Vec::new(),
         }
     }
 
@@ -133,6 +137,11 @@ impl NodeKind {
         match self {
             NodeKind::VoiceBus | NodeKind::Output { .. } => Some(2),
             NodeKind::Constant(_) | NodeKind::Osc { .. } | NodeKind::Noise { .. } | NodeKind::Control => Some(1),
+            NodeKind::Ugen { def, .. } => match def.channels {
+                crate::Channels::Mono => Some(1),
+                crate::Channels::Stereo => Some(2),
+                crate::Channels::Follow => None,
+            },
             _ => None,
         }
     }
@@ -194,7 +203,7 @@ pub struct SvfState {
 
 /// Per-kind DSP state. One enum (rather than one component per kind) so the DSP system reaches
 /// every node's state in one query and can order it by arena slot without allocating.
-#[derive(Component, Debug, Clone)]
+#[derive(Component, Debug)]
 pub enum DspState {
     None,
     /// Phase in cycles, `[0, 1)`; `f64` so long renders keep exact pitch.
@@ -211,4 +220,15 @@ pub enum DspState {
         len: usize,
         pos: usize,
     },
+    /// A catalogue node's kernel, which keeps its own state.
+    Kernel(KernelBox),
+}
+
+/// A boxed [`crate::Kernel`] (a newtype so [`DspState`] can stay `Debug`).
+pub struct KernelBox(pub Box<dyn crate::Kernel>);
+
+impl std::fmt::Debug for KernelBox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Kernel")
+    }
 }

@@ -59,6 +59,9 @@ struct Elab<'s> {
     evaluating: std::cell::RefCell<Vec<String>>,
     /// Pattern ranges known to make sound (or not).
     sounds: std::cell::RefCell<BTreeMap<(usize, usize), bool>>,
+    /// Elaborated subexpressions by byte range: elaboration is context-free, and names shared
+    /// by the catalogue and the pattern language look at their arguments twice.
+    memo: std::cell::RefCell<BTreeMap<(usize, usize), El>>,
 }
 
 const OSCS: &[&str] = &["sine", "saw", "square", "tri", "impulse"];
@@ -151,12 +154,102 @@ impl<'s> Elab<'s> {
         })
     }
 
+    /// Positional and `:name value` arguments of `n` (parameter names `names`), each elaborated
+    /// as a signal parameter; `None` where not given.
+    fn named_args(&self, n: &str, usage: &str, names: &[&str], args: &[&Ast], d: usize) -> Result<Vec<Option<Expr>>, Error> {
+        let max = names.len();
+        let mut ps: Vec<Option<Expr>> = vec![None; max];
+        let mut positional = 0;
+        let mut i = 0;
+        while i < args.len() {
+            let a = args[i];
+            let slot = if let ExprKind::Keyword(k) = &a.kind {
+                let Some(slot) = names.iter().position(|p| p == k) else {
+                    let hint = did_you_mean(k, names.iter().copied());
+                    return Err(self.err(a.pos, format!("'{n}' has no parameter ':{k}' (it has :{}){hint}", names.join(" :"))));
+                };
+                i += 1;
+                if i >= args.len() || matches!(args[i].kind, ExprKind::Keyword(_)) {
+                    return Err(self.err(a.pos, format!("':{k}' needs a value after it")));
+                }
+                slot
+            } else {
+                if positional >= max {
+                    return Err(self.err(a.pos, format!("'{n}' takes at most {max} arguments: {usage}")));
+                }
+                positional += 1;
+                positional - 1
+            };
+            if ps[slot].is_some() {
+                return Err(self.err(args[i].pos, format!("'{n}' gets ':{}' twice", names[slot])));
+            }
+            let el = self.elab(args[i], d)?;
+            ps[slot] = Some(self.param(el, args[i].pos)?);
+            i += 1;
+        }
+        Ok(ps)
+    }
+
+    /// `e` as a node of the DSP catalogue, if its head names one: an effect waiting for its
+    /// input (`moog 800 0.5`) or a source (`pulse 110 0.3`).
+    fn catalogue_node(&self, e: &Ast, d: usize) -> Result<Option<El>, Error> {
+        let (head, args) = flatten(e);
+        let ExprKind::Name(n) = &head.kind else { return Ok(None) };
+        let Some(def) = phonon_systems::dsp::catalogue::find(n) else { return Ok(None) };
+        let names: Vec<&str> = def.typed_args().iter().map(|a| a.name).collect();
+        let ps = self.named_args(n, &def.usage(), &names, &args, d)?;
+        // trailing arguments not given take their defaults in the builder; inner gaps need them now
+        let last = ps.iter().rposition(Option::is_some).map_or(0, |i| i + 1);
+        let mut out: Vec<Expr> =
+            ps[..last].iter().zip(def.typed_args()).map(|(p, a)| p.clone().unwrap_or(Expr::Num(a.default as f64))).collect();
+        Ok(Some(if def.effect {
+            out.insert(0, Expr::Input);
+            El::Fx(Expr::Node(n.clone(), out))
+        } else {
+            El::Sig(Expr::Node(n.clone(), out))
+        }))
+    }
+
+    /// Is `e` headed by a catalogue name that is not also a pattern function or control (those,
+    /// like `range` or `shape`, are nodes only where a signal is involved)?
+    fn is_catalogue_only(&self, e: &Ast) -> bool {
+        let (head, _) = flatten(e);
+        matches!(&head.kind, ExprKind::Name(n) if phonon_systems::dsp::catalogue::find(n).is_some()
+            && !crate::lang::builtins::all_names().any(|b| b == n))
+    }
+
+    /// Is `e` headed by any catalogue name?
+    fn is_catalogue(&self, e: &Ast) -> bool {
+        let (head, _) = flatten(e);
+        matches!(&head.kind, ExprKind::Name(n) if phonon_systems::dsp::catalogue::find(n).is_some())
+    }
+
     fn elab(&self, e: &Ast, depth: usize) -> Result<El, Error> {
         if depth > MAX_DEPTH {
             return Err(self.err(e.pos, format!("expression nested more than {MAX_DEPTH} deep")));
         }
+        let key = (e.pos, e.end);
+        if let Some(el) = self.memo.borrow().get(&key) {
+            return Ok(el.clone());
+        }
+        let el = self.elab_uncached(e, depth)?;
+        self.memo.borrow_mut().insert(key, el.clone());
+        Ok(el)
+    }
+
+    fn elab_uncached(&self, e: &Ast, depth: usize) -> Result<El, Error> {
         let d = depth + 1;
         let pat = || El::Pat(start(e), e.end);
+        if matches!(e.kind, ExprKind::Name(_) | ExprKind::App(..)) && self.is_catalogue(e) {
+            let node_wanted = self.is_catalogue_only(e) || {
+                // a name shared with the pattern language is a node when a signal is among its arguments
+                let (_, args) = flatten(e);
+                args.iter().any(|a| !matches!(a.kind, ExprKind::Keyword(_)) && self.elab(a, d).is_ok_and(|el| self.is_signal(&el)))
+            };
+            if node_wanted && let Some(el) = self.catalogue_node(e, d)? {
+                return Ok(el);
+            }
+        }
         Ok(match &e.kind {
             ExprKind::Num(n) => El::Num(*n),
             ExprKind::Str(_) => pat(),
@@ -195,39 +288,7 @@ impl<'s> Elab<'s> {
                     }
                     ExprKind::Name(n) if EFFECTS.iter().any(|x| x.0 == n) => {
                         let usage = EFFECTS.iter().find(|x| x.0 == n).map_or("", |x| x.1);
-                        let names = effect_params(n);
-                        let max = names.len();
-                        let mut ps: Vec<Option<Expr>> = vec![None; max];
-                        let mut positional = 0;
-                        let mut i = 0;
-                        while i < args.len() {
-                            let a = args[i];
-                            let slot = if let ExprKind::Keyword(k) = &a.kind {
-                                let Some(slot) = names.iter().position(|p| p == k) else {
-                                    let hint = did_you_mean(k, names.iter().copied());
-                                    return Err(
-                                        self.err(a.pos, format!("'{n}' has no parameter ':{k}' (it has :{}){hint}", names.join(" :")))
-                                    );
-                                };
-                                i += 1;
-                                if i >= args.len() || matches!(args[i].kind, ExprKind::Keyword(_)) {
-                                    return Err(self.err(a.pos, format!("':{k}' needs a value after it")));
-                                }
-                                slot
-                            } else {
-                                if positional >= max {
-                                    return Err(self.err(a.pos, format!("'{n}' takes at most {max} arguments: {usage}")));
-                                }
-                                positional += 1;
-                                positional - 1
-                            };
-                            if ps[slot].is_some() {
-                                return Err(self.err(args[i].pos, format!("'{n}' gets ':{}' twice", names[slot])));
-                            }
-                            let el = self.elab(args[i], d)?;
-                            ps[slot] = Some(self.param(el, args[i].pos)?);
-                            i += 1;
-                        }
+                        let ps = self.named_args(n, usage, effect_params(n), &args, d)?;
                         let arg = |i: usize, default: f64| b(ps[i].clone().unwrap_or(Expr::Num(default)));
                         El::Fx(match n.as_str() {
                             "lpf" => Expr::Lpf(b(Expr::Input), arg(0, 0.0), arg(1, std::f64::consts::FRAC_1_SQRT_2)),
@@ -270,7 +331,13 @@ impl<'s> Elab<'s> {
                     "#" if matches!(l, El::Pat(..)) && !matches!(r, El::Fx(_)) && !matches!(&r, El::Bus(n) if self.bus_is_chain(n)) => {
                         pat()
                     }
-                    "#" if self.is_signal(&l) => self.chain(l, r, a.pos, bb.pos)?,
+                    "#" if self.is_signal(&l) => {
+                        let r = match r {
+                            El::Pat(..) if self.is_catalogue(bb) => self.catalogue_node(bb, d)?.unwrap_or(r),
+                            r => r,
+                        };
+                        self.chain(l, r, a.pos, bb.pos)?
+                    }
                     "#" => {
                         if matches!(r, El::Fx(_)) {
                             return Err(
@@ -304,6 +371,10 @@ impl<'s> Elab<'s> {
                         _ => pat(),
                     },
                     "$" => match (l, r) {
+                        (El::Pat(..), r) if self.is_signal(&r) && self.is_catalogue(a) => match self.catalogue_node(a, d)? {
+                            Some(El::Fx(fx)) => El::Sig(substitute(&fx, &self.param(r, bb.pos)?)),
+                            _ => return Err(self.err(e.pos, "'$' between a signal and a pattern: signals chain with '#'")),
+                        },
                         // `jux rev $ s "bd" # lpf 200`: the pattern function goes inside, the
                         // effect stays on the voices' sum
                         (El::Pat(fa, fz), El::Sig(sig)) if inner_pattern(&sig).is_some() => {
@@ -361,7 +432,12 @@ impl<'s> Elab<'s> {
         let out = match r {
             El::Fx(fx) => substitute(&fx, &input),
             El::Bus(n) => Expr::Apply(b(input), n),
-            _ => return Err(self.err(rpos, "after a signal, '#' needs an effect: lpf, hpf, bpf, delay, or an effect-chain bus")),
+            _ => {
+                return Err(self.err(
+                    rpos,
+                    "after a signal, '#' needs an effect: lpf, moog, reverb, delay … (`phonon nodes` lists them), or an effect-chain bus",
+                ));
+            }
         };
         Ok(if lfx { El::Fx(out) } else { El::Sig(out) })
     }
@@ -412,6 +488,7 @@ fn inner_pattern(e: &Expr) -> Option<&str> {
     match e {
         Expr::Pattern(t) => Some(t),
         Expr::Lpf(i, ..) | Expr::Hpf(i, ..) | Expr::Bpf(i, ..) | Expr::Delay(i, ..) | Expr::Apply(i, _) => inner_pattern(i),
+        Expr::Node(n, args) if phonon_systems::dsp::catalogue::find(n).is_some_and(|d| d.effect) => inner_pattern(args.first()?),
         _ => None,
     }
 }
@@ -426,6 +503,11 @@ fn wrap_inner_pattern(e: &Expr, f: &str) -> Expr {
         Expr::Bpf(i, c, q) => Expr::Bpf(w(i), c.clone(), q.clone()),
         Expr::Delay(i, t, fb, m) => Expr::Delay(w(i), t.clone(), fb.clone(), m.clone()),
         Expr::Apply(i, n) => Expr::Apply(w(i), n.clone()),
+        Expr::Node(n, args) if phonon_systems::dsp::catalogue::find(n).is_some_and(|d| d.effect) && !args.is_empty() => {
+            let mut args = args.clone();
+            args[0] = wrap_inner_pattern(&args[0], f);
+            Expr::Node(n.clone(), args)
+        }
         other => other.clone(),
     }
 }
@@ -449,6 +531,7 @@ fn substitute(fx: &Expr, input: &Expr) -> Expr {
         Expr::Bpf(x, y, z) => Expr::Bpf(s(x), s(y), s(z)),
         Expr::Delay(w, x, y, z) => Expr::Delay(s(w), s(x), s(y), s(z)),
         Expr::Apply(x, n) => Expr::Apply(s(x), n.clone()),
+        Expr::Node(n, args) => Expr::Node(n.clone(), args.iter().map(|a| substitute(a, input)).collect()),
         other => other.clone(),
     }
 }
@@ -606,7 +689,15 @@ pub fn parse_ph(src: &str, file: &str) -> Result<Scene, Error> {
             }
         }
     }
-    let el = Elab { src, file, bus_ast, kinds: Default::default(), evaluating: Default::default(), sounds: Default::default() };
+    let el = Elab {
+        src,
+        file,
+        bus_ast,
+        kinds: Default::default(),
+        evaluating: Default::default(),
+        sounds: Default::default(),
+        memo: Default::default(),
+    };
     for (name, ast) in &el.bus_ast {
         let v = match el.elab(ast, 0)? {
             El::Fx(fx) => fx,
@@ -757,6 +848,19 @@ fn print(e: &Expr) -> Result<String, String> {
         Expr::Bpf(i, c, q) => fx(i, format!("bpf {} {}", p(c)?, p(q)?))?,
         Expr::Delay(i, t, f, m) => fx(i, format!("delay {} {} {}", p(t)?, p(f)?, p(m)?))?,
         Expr::Apply(i, n) => fx(i, format!("~{n}"))?,
+        Expr::Node(n, args) => {
+            let effect = phonon_systems::dsp::catalogue::find(n).is_some_and(|d| d.effect);
+            let typed = if effect { args.get(1..).unwrap_or_default() } else { &args[..] };
+            let mut s = n.clone();
+            for a in typed {
+                s.push(' ');
+                s.push_str(&p(a)?);
+            }
+            match (effect, args.first()) {
+                (true, Some(i)) => fx(i, s)?,
+                _ => format!("({s})"),
+            }
+        }
         Expr::Input => return Err("an effect chain's input can only appear as the first input of an effect".into()),
         Expr::Tones(_) => return Err("tone lists (Tones) have no .ph form yet; keep this scene as .ron".into()),
         Expr::Synth(shape, controls) => {

@@ -55,6 +55,7 @@ fn params(kind: &NodeKind) -> Vec<Param> {
         NodeKind::Filter { input, cutoff, q, .. } => vec![*input, *cutoff, *q],
         NodeKind::Delay { input, time, feedback, mix, .. } => vec![*input, *time, *feedback, *mix],
         NodeKind::Output { input } => vec![*input],
+        NodeKind::Ugen { params, .. } => params.clone(),
         NodeKind::Constant(_) | NodeKind::Noise { .. } | NodeKind::VoiceBus | NodeKind::Control => vec![],
     }
 }
@@ -210,7 +211,7 @@ pub fn compile(nodes: &[NodeSpec], block_len: usize) -> Result<Compiled, GraphEr
             if nodes[v].kind.fixed_channels().is_some() {
                 continue;
             }
-            let want = nodes[v].kind.audio_inputs().iter().flatten().map(|&i| channels[nodes[v].inputs[i as usize]]).max().unwrap_or(1);
+            let want = nodes[v].kind.audio_inputs().iter().map(|&i| channels[nodes[v].inputs[i as usize]]).max().unwrap_or(1);
             if want > channels[v] {
                 channels[v] = want;
                 changed = true;

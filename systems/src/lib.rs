@@ -110,6 +110,17 @@ pub fn initial_state(kind: &NodeKind, channels: u8, sample_rate: u32, block_len:
             let len = (max_time.max(0.0) as f64 * sample_rate as f64).ceil() as usize + block_len + 4;
             DspState::Delay { lines: vec![0.0; len * channels as usize], len, pos: 0 }
         }
+        NodeKind::Ugen { def, params } => {
+            let consts: Vec<Option<f32>> = params
+                .iter()
+                .map(|p| match p {
+                    Param::Const(v) => Some(*v),
+                    Param::Input(_) => None,
+                })
+                .collect();
+            let setup = KernelSetup { sample_rate: sample_rate as f32, block: block_len, channels: channels as usize, consts: &consts };
+            DspState::Kernel(KernelBox((def.make)(&setup)))
+        }
         _ => DspState::None,
     }
 }

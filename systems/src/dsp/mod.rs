@@ -12,30 +12,19 @@
 //! job list reuses one allocation across blocks; kernels never allocate).
 
 pub mod arith;
+pub mod catalogue;
 pub mod delay;
 pub mod filter;
+pub mod nodes;
 pub mod osc;
 
 use bevy_ecs::prelude::*;
-use phonon_components::{Arena, DspState, Input, Inputs, Node, NodeKind, Param, PrevArena, Slot, Stages, Transport};
+use phonon_components::{
+    Arena, Arg, DspState, Input, Inputs, KernelCtx, MAX_ARGS, Node, NodeKind, Param, PrevArena, Slot, Stages, Transport,
+};
 use rayon::prelude::*;
 
-/// A parameter as a kernel sees it: a number, or one channel of a signal, read per sample.
-#[derive(Clone, Copy, Debug)]
-pub enum P<'a> {
-    Const(f32),
-    Buf(&'a [f32]),
-}
-
-impl P<'_> {
-    #[inline(always)]
-    pub fn at(&self, i: usize) -> f32 {
-        match self {
-            P::Const(v) => *v,
-            P::Buf(b) => b[i],
-        }
-    }
-}
+pub use phonon_components::P;
 
 /// Resolves a node's inputs to slices of this block's arena (or the previous block's).
 #[derive(Clone, Copy)]
@@ -184,6 +173,14 @@ fn run(job: &mut Job<'_>, r: &Reader<'_>, sample_rate: f32, out: &mut [f32]) {
                 P::Buf(x) => rr.copy_from_slice(x),
                 P::Const(v) => rr.fill(v),
             }
+        }
+        (NodeKind::Ugen { params, .. }, DspState::Kernel(k)) => {
+            let mut args = [Arg::ZERO; MAX_ARGS];
+            for (a, p) in args.iter_mut().zip(params) {
+                *a = Arg { ch: [r.param(*p, ins, 0), r.param(*p, ins, 1)] };
+            }
+            let cx = KernelCtx { sample_rate, block, channels: out.len() / block };
+            k.0.process(&cx, &args[..params.len().min(MAX_ARGS)], out);
         }
         // State of the wrong kind cannot be built by `spawn_graph`; stay silent rather than panic.
         _ => out.fill(0.0),

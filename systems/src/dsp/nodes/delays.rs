@@ -1,0 +1,6 @@
+//! Catalogue family: delays.
+
+use phonon_components::UgenDef;
+
+/// This family's catalogue entries.
+pub const DEFS: &[UgenDef] = &[];

@@ -1,0 +1,6 @@
+//! Catalogue family: oscillators.
+
+use phonon_components::UgenDef;
+
+/// This family's catalogue entries.
+pub const DEFS: &[UgenDef] = &[];
