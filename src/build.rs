@@ -6,7 +6,7 @@ use crate::lang::eval::{EResult, Env, EvalError, Val as LVal};
 use crate::pattern::{Pattern, Value};
 use crate::scene::{Expr, Scene, Tones};
 use phonon_components::{BinaryOp, ControlSource, EventSource, FilterMode, Instrument, NodeKind, OscShape, Param, Rational, Trigger};
-use phonon_components::{SampleBank, SampleData};
+use phonon_components::{MAX_VOICE_OPS, SampleBank, SampleData, VArg, VOp, VoiceProgram, VoicePrograms};
 use phonon_systems::{ControlSpec, NodeSpec, SourceSpec};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -21,6 +21,8 @@ pub struct Graph {
     pub cps: Rational,
     /// Every sample the scene's patterns were found to use.
     pub bank: SampleBank,
+    /// Every voice program (instrument bus) the scene's patterns play.
+    pub programs: VoicePrograms,
 }
 
 /// Where samples come from (the sample library; tests use their own).
@@ -113,11 +115,103 @@ pub struct PatternSource {
     cps: f64,
 }
 
-/// An oscillator voice: its shape and the controls its bus adds (`~x: saw # gain 0.3`).
+/// A voice instrument: its program (index into the scene's [`VoicePrograms`]) and the
+/// controls its bus adds (`~x: saw # gain 0.3`).
 #[derive(Clone)]
 pub struct SynthDef {
-    pub shape: OscShape,
+    pub program: u32,
     pub controls: Option<Pattern<Value>>,
+}
+
+/// Compile a voice template's signal into a voice program.
+pub fn voice_program(body: &Expr) -> Result<VoiceProgram, String> {
+    let mut ops = Vec::new();
+    let out = voice_op(body, &mut ops)?;
+    if !matches!(out, VArg::Reg(r) if r as usize + 1 == ops.len()) {
+        // a constant (or the bare frequency) as the sound: one operation that passes it on
+        ops.push(VOp::Binary { op: BinaryOp::Add, a: out, b: VArg::Const(0.0) });
+    }
+    if ops.len() > MAX_VOICE_OPS {
+        return Err(format!("a voice template may have at most {MAX_VOICE_OPS} operations; this one has {}", ops.len()));
+    }
+    Ok(VoiceProgram { ops })
+}
+
+fn voice_op(e: &Expr, ops: &mut Vec<VOp>) -> Result<VArg, String> {
+    let push = |ops: &mut Vec<VOp>, op: VOp| {
+        ops.push(op);
+        VArg::Reg((ops.len() - 1).min(u8::MAX as usize) as u8)
+    };
+    let osc = |shape: OscShape, f: &Expr, ops: &mut Vec<VOp>| -> Result<VOp, String> { Ok(VOp::Osc { shape, freq: voice_op(f, ops)? }) };
+    Ok(match e {
+        Expr::Num(x) if x.is_finite() => VArg::Const(*x as f32),
+        Expr::Num(x) => return Err(format!("{x} is not a finite number")),
+        Expr::Freq => VArg::Freq,
+        Expr::Sine(f) => {
+            let op = osc(OscShape::Sine, f, ops)?;
+            push(ops, op)
+        }
+        Expr::Saw(f) => {
+            let op = osc(OscShape::Saw, f, ops)?;
+            push(ops, op)
+        }
+        Expr::Square(f) => {
+            let op = osc(OscShape::Square, f, ops)?;
+            push(ops, op)
+        }
+        Expr::Tri(f) => {
+            let op = osc(OscShape::Tri, f, ops)?;
+            push(ops, op)
+        }
+        Expr::Impulse(f) => {
+            let op = osc(OscShape::Impulse, f, ops)?;
+            push(ops, op)
+        }
+        Expr::Noise => {
+            let seed = ops.len() as u32 + 1;
+            push(ops, VOp::Noise { seed })
+        }
+        Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) => {
+            let op = match e {
+                Expr::Add(..) => BinaryOp::Add,
+                Expr::Sub(..) => BinaryOp::Sub,
+                Expr::Mul(..) => BinaryOp::Mul,
+                _ => BinaryOp::Div,
+            };
+            let (a, b) = (voice_op(a, ops)?, voice_op(b, ops)?);
+            if let (VArg::Const(x), VArg::Const(y)) = (a, b) {
+                return Ok(VArg::Const(op.apply(x, y)));
+            }
+            push(ops, VOp::Binary { op, a, b })
+        }
+        Expr::Lpf(i, c, q) | Expr::Hpf(i, c, q) | Expr::Bpf(i, c, q) => {
+            let mode = match e {
+                Expr::Lpf(..) => FilterMode::Lowpass,
+                Expr::Hpf(..) => FilterMode::Highpass,
+                _ => FilterMode::Bandpass,
+            };
+            let input = match voice_op(i, ops)? {
+                VArg::Reg(r) => r,
+                other => match push(ops, VOp::Binary { op: BinaryOp::Add, a: other, b: VArg::Const(0.0) }) {
+                    VArg::Reg(r) => r,
+                    _ => unreachable!("push returns a register"),
+                },
+            };
+            let (cutoff, q) = (voice_op(c, ops)?, voice_op(q, ops)?);
+            if let VArg::Const(qv) = q
+                && qv <= 0.0
+            {
+                return Err(format!("filter q must be above 0, got {qv}"));
+            }
+            push(ops, VOp::Filter { mode, input, cutoff, q })
+        }
+        _ => {
+            return Err(
+                "inside a voice template only oscillators, noise, + - * / and lpf/hpf/bpf work: put other effects after the pattern that plays it"
+                    .into(),
+            );
+        }
+    })
 }
 
 /// Midi note 60 (Tidal's note 0, `c5`) in Hz.
@@ -187,7 +281,7 @@ impl PatternSource {
             Some(def) => {
                 // synths: n and note both transpose; c5 (0) is midi 60
                 let semis = note + num("n").unwrap_or(0.0);
-                t.instrument = Instrument::Synth(def.shape);
+                t.instrument = Instrument::Program(def.program);
                 t.freq = (C5 * 2f64.powf(semis / 12.0)) as f32;
                 t.attack = num("attack").unwrap_or(0.002) as f32;
                 t.release = num("release").unwrap_or(0.02) as f32;
@@ -239,6 +333,9 @@ struct Builder<'s> {
     inputs: Vec<Val>,
     /// Chain buses being instantiated (to refuse a chain that applies itself).
     applying: Vec<String>,
+    programs: Vec<VoiceProgram>,
+    /// Instrument buses compiled so far, by name.
+    synth_cache: HashMap<String, SynthDef>,
 }
 
 /// Output names in mixing order: `out` = 0, `oN`/`dN` = N.
@@ -301,6 +398,7 @@ impl<'s> Builder<'s> {
                 }
                 Val::Bus(name.to_string())
             }
+            Expr::Freq => return Err(self.err(ctx, "a note frequency (an oscillator without one) belongs in a voice template".into())),
             Expr::Input => match self.inputs.last() {
                 Some(v) => v.clone(),
                 None => return Err(self.err(ctx, "an effect chain's input is used outside a chain".into())),
@@ -378,11 +476,11 @@ impl<'s> Builder<'s> {
                 self.controls.push(ControlSpec { source: Box::new(PatternControl { pat }), target: node, initial });
                 Val::Node(node)
             }
-            Expr::Synth(shape, controls) => {
+            Expr::Synth(body, controls) => {
                 // a voice template played by its own controls: `sine # note "c e g"`
-                let def = self.synth_def(shape, controls, ctx)?;
+                let def = self.synth_def(body, controls, ctx)?;
                 let Some(pat) = def.controls.clone() else {
-                    return Err(self.err(ctx, format!("'{shape}' without a frequency is a voice template: give it notes (`{shape} # note \"c e g\"`) or play it from a pattern (`s \"~name\"`)")));
+                    return Err(self.err(ctx, "an oscillator without a frequency is a voice template: give it notes (`saw # note \"c e g\"`) or play it from a pattern (`s \"~name\"`)".into()));
                 };
                 let bus = self.push(NodeKind::VoiceBus, vec![]);
                 let source = PatternSource { pat, sounds: HashMap::new(), synths: HashMap::new(), direct: Some(def), cps: self.scene.cps };
@@ -422,31 +520,30 @@ impl<'s> Builder<'s> {
     }
 
     /// Every bus that is a voice template (`~x: saw # gain 0.3`), by name.
-    fn synths(&self) -> Result<HashMap<String, SynthDef>, Error> {
-        let mut out = HashMap::new();
-        for (name, e) in &self.scene.buses {
-            if let Expr::Synth(shape, controls) = e {
-                out.insert(name.clone(), self.synth_def(shape, controls, &format!("bus '~{name}'"))?);
+    fn synths(&mut self) -> Result<HashMap<String, SynthDef>, Error> {
+        let scene = self.scene;
+        for (name, e) in &scene.buses {
+            if let Expr::Synth(body, controls) = e
+                && !self.synth_cache.contains_key(name)
+            {
+                let def = self.synth_def(body, controls, &format!("bus '~{name}'"))?;
+                self.synth_cache.insert(name.clone(), def);
             }
         }
-        Ok(out)
+        Ok(self.synth_cache.clone())
     }
 
-    fn synth_def(&self, shape: &str, controls: &[String], ctx: &str) -> Result<SynthDef, Error> {
-        let shape = match shape {
-            "sine" => OscShape::Sine,
-            "saw" => OscShape::Saw,
-            "square" => OscShape::Square,
-            "tri" => OscShape::Tri,
-            other => return Err(self.err(ctx, format!("'{other}' is not an oscillator a voice can play (sine, saw, square, tri)"))),
-        };
+    fn synth_def(&mut self, body: &Expr, controls: &[String], ctx: &str) -> Result<SynthDef, Error> {
+        let program = voice_program(body).map_err(|m| self.err(ctx, m))?;
+        self.programs.push(program);
+        let program = (self.programs.len() - 1) as u32;
         let controls = if controls.is_empty() {
             None
         } else {
             let text = controls.iter().map(|c| format!("({c})")).collect::<Vec<_>>().join(" # ");
             Some(crate::lang::eval_pattern_in(&text, &format!("{} ({ctx}, controls)", self.file), &self.env())?)
         };
-        Ok(SynthDef { shape, controls })
+        Ok(SynthDef { program, controls })
     }
 
     /// Does pattern text make sound (control maps with `s`)?
@@ -553,6 +650,8 @@ pub fn build_graph_with(scene: &Scene, file: &str, samples: &dyn SampleSource, s
         controls: Vec::new(),
         inputs: Vec::new(),
         applying: Vec::new(),
+        programs: Vec::new(),
+        synth_cache: HashMap::new(),
     };
 
     // every bus gets a root node
@@ -624,7 +723,7 @@ pub fn build_graph_with(scene: &Scene, file: &str, samples: &dyn SampleSource, s
             })
             .collect();
     }
-    Ok(Graph { nodes: b.nodes, outputs, sources: b.sources, controls: b.controls, cps, bank: b.bank })
+    Ok(Graph { nodes: b.nodes, outputs, sources: b.sources, controls: b.controls, cps, bank: b.bank, programs: VoicePrograms(b.programs) })
 }
 
 /// A repeating list of tones: an [`EventSource`].

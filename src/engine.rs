@@ -72,6 +72,7 @@ impl Engine {
             threads: cfg.threads,
         };
         let mut world = build_world(graph.nodes, &graph.outputs, graph.sources, graph.controls, graph.bank, &wc)?;
+        world.insert_resource(graph.programs);
         let mut schedule = build_schedule();
         schedule.initialize(&mut world).map_err(|e| Error::Usage(format!("the block schedule does not build: {e}")))?;
         Ok(Engine { world, schedule, cfg, cps: scene.cps })

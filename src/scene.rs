@@ -76,10 +76,15 @@ pub enum Expr {
     /// A pattern in Tidal's syntax (`"<300 2000>"`, `fast 2 $ "0 .. 3" * 100 + 200`): used where
     /// a number is expected, it is a stepped control signal, exact at event edges (rests hold).
     Pattern(String),
-    /// A voice template: an oscillator without a frequency (`sine`, `saw`, `square`, `tri`) and
-    /// the control patterns chained onto it (`saw # gain 0.3`). As a bus it is an instrument for
-    /// `s "~name"`; played itself, its controls give the events (`sine # note "c e g"`).
-    Synth(String, Vec<String>),
+    /// A voice template (an instrument): a signal in which [`Expr::Freq`] is the note's
+    /// frequency — an oscillator written without one (`saw`) is `Saw(Freq)` — and the control
+    /// patterns chained onto it (`saw # gain 0.3`). Its signal may use oscillators, noise,
+    /// + - * / and lpf/hpf/bpf (`(saw + square * 0.5) # lpf 2000 0.7`); every event gets its own
+    /// copy. As a bus it is an instrument for `s "~name"`; played itself, its controls give the
+    /// events (`sine # note "c e g"`).
+    Synth(Box<Expr>, Vec<String>),
+    /// Inside a [`Expr::Synth`] signal: the frequency of the note the voice plays.
+    Freq,
     /// The input of an effect chain: a bus whose expression uses `Input` is a chain (`~fx: delay
     /// 0.3 0.4 # lpf 2000`), instantiated afresh by every [`Expr::Apply`].
     Input,
@@ -216,11 +221,25 @@ impl Scene {
 }
 
 impl Expr {
+    /// Can this be (part of) a voice program: numbers, [`Expr::Freq`], oscillators, noise,
+    /// arithmetic and the state-variable filters?
+    pub fn voice_compatible(&self) -> bool {
+        match self {
+            Expr::Num(_) | Expr::Freq | Expr::Noise => true,
+            Expr::Sine(a) | Expr::Saw(a) | Expr::Square(a) | Expr::Tri(a) | Expr::Impulse(a) => a.voice_compatible(),
+            Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) => a.voice_compatible() && b.voice_compatible(),
+            Expr::Lpf(a, b, c) | Expr::Hpf(a, b, c) | Expr::Bpf(a, b, c) => {
+                a.voice_compatible() && b.voice_compatible() && c.voice_compatible()
+            }
+            _ => false,
+        }
+    }
+
     /// Does this expression use [`Expr::Input`] (is it an effect chain)?
     pub fn uses_input(&self) -> bool {
         match self {
             Expr::Input => true,
-            Expr::Num(_) | Expr::Bus(_) | Expr::Noise | Expr::Pattern(_) | Expr::Tones(_) | Expr::Synth(..) => false,
+            Expr::Num(_) | Expr::Bus(_) | Expr::Noise | Expr::Pattern(_) | Expr::Tones(_) | Expr::Synth(..) | Expr::Freq => false,
             Expr::Sine(a) | Expr::Saw(a) | Expr::Square(a) | Expr::Tri(a) | Expr::Impulse(a) => a.uses_input(),
             Expr::Apply(a, _) => a.uses_input(),
             Expr::Node(_, args) => args.iter().any(Expr::uses_input),

@@ -5,7 +5,7 @@ use common::*;
 use phonon::build::SampleSource;
 use phonon::components::SampleData;
 use phonon::render::render_to_vec;
-use phonon::{Engine, Scene};
+use phonon::{Engine, EngineConfig, Scene};
 use std::sync::Arc;
 
 /// `click`: one sample of 1.0 then silence; `ramp:0`: 0, 1, 2, … /1000 (mono); `ramp:1` stereo.
@@ -216,4 +216,125 @@ fn loop_unit_crush_coarse_shape() {
     // shape 0.5 lifts quiet parts: 0.1 → (1+2)·0.1/(1+2·0.1) = 0.25
     let shaped = left(&play("out: s \"ramp\" # shape 0.5 # pan 0", 64, 0.03));
     assert!((shaped[100] - 0.25).abs() < 1e-3, "{}", shaped[100]);
+}
+
+/// `got` clicks are at exactly the `want` samples, with the wanted values (±1e-6).
+fn assert_clicks(got: &[(usize, f32)], want: &[(usize, f32)]) {
+    assert_eq!(got.len(), want.len(), "{got:?} vs {want:?}");
+    for ((at, v), (wat, wv)) in got.iter().zip(want) {
+        assert_eq!(at, wat, "{got:?} vs {want:?}");
+        assert!((v - wv).abs() < 1e-6, "at {at}: {v} vs {wv}");
+    }
+}
+
+/// Positions of the clicks in `x` (samples whose magnitude is above 1e-6, each click is one
+/// sample) and their values.
+fn clicks(x: &[f32]) -> Vec<(usize, f32)> {
+    x.iter().enumerate().filter(|(_, v)| v.abs() > 1e-6).map(|(i, v)| (i, *v)).collect()
+}
+
+/// Tidal's transforms reach the audio: `jux` pans the original hard left and the transformed
+/// copy hard right; `stut` repeats at the step with Tidal's gains; `off` adds a shifted copy;
+/// `chop` and `striate` play consecutive parts of the sample (begin/end); `loopAt` stretches it
+/// over cycles (speed with unit "c").
+#[test]
+fn transforms_work_end_to_end_on_audio() {
+    // 0.5 cps: one cycle = 88 200 samples; gain 0.5 keeps every click below the master limiter's knee
+    let out = play("out: jux (fast 2) $ s \"click\" # gain 0.5", 64, 2.0);
+    assert_clicks(&clicks(&left(&out)), &[(0, 0.5)]);
+    assert_clicks(&clicks(&right(&out)), &[(0, 0.5), (44_100, 0.5)]);
+
+    // stut 3 0.5 0.125: copies 1/8 cycle apart, gains 1, 0.5+0.5·2/3, 0.5+0.5·1/3 (Tidal's scalegain)
+    let l = clicks(&left(&play("out: stut 3 0.5 0.125 $ s \"click\" # pan 0 # gain 0.5", 64, 1.0)));
+    let want = [(0usize, 0.5f32), (11_025, 0.5 * (0.5 + 0.5 * 2.0 / 3.0)), (22_050, 0.5 * (0.5 + 0.5 / 3.0))];
+    assert_clicks(&l, &want);
+
+    // off 0.25 (|* gain 0.5): the original and a quieter copy a quarter cycle later
+    let l = clicks(&left(&play("out: off 0.25 (|* gain 0.5) $ s \"click\" # pan 0 # gain 0.5", 64, 1.0)));
+    assert_clicks(&l, &[(0, 0.5), (22_050, 0.25)]);
+
+    // chop 2: the 1000-frame ramp's first half at cycle 0, its second half at cycle 0.5
+    let l = left(&play("out: chop 2 $ s \"ramp\" # pan 0", 64, 2.0));
+    assert!((l[100] - 0.1).abs() < 1e-3 && (l[44_100 + 100] - 0.6).abs() < 1e-3, "{} {}", l[100], l[44_100 + 100]);
+    assert!(l[600].abs() < 1e-6, "the first part ends halfway through the sample: {}", l[600]);
+    // striate 2 on two events: part 0 of both, then part 1 of both
+    let l = left(&play("out: striate 2 $ s \"ramp ramp\" # pan 0", 64, 2.0));
+    for (at, want) in [(100, 0.1), (22_050 + 100, 0.1), (44_100 + 100, 0.6), (66_150 + 100, 0.6)] {
+        assert!((l[at] - want).abs() < 1e-3, "striate at {at}: {} vs {want}", l[at]);
+    }
+
+    // loopAt 2: the whole ramp lasts 2 cycles = 176 400 samples; a quarter of the way it is at 0.25
+    let l = left(&play("out: loopAt 2 $ s \"ramp\" # pan 0", 512, 4.0));
+    assert!((l[44_100] - 0.25).abs() < 2e-3, "{}", l[44_100]);
+}
+
+/// Instrument buses are small per-voice graphs: oscillators retuned to each note, arithmetic,
+/// filters and LFOs inside the voice, one voice per chord note at the right pitches.
+#[test]
+fn instrument_buses_are_per_voice_graphs() {
+    let sr = 44_100.0;
+    // c3'min7 (Tidal: c5 = note 0 = 261.63 Hz): c3, eb3, g3, bb3 (`saw + square * 0.5` would
+    // cancel the fundamental: the square's is twice the saw's and of opposite sign)
+    let l = left(&play("~pad: (saw + square * 0.25) # lpf 2000 0.7 # gain 0.2\nout: s \"~pad\" # note \"c3'min7\" # legato 1", 512, 2.0));
+    assert_finite(&l);
+    let steady = &l[4_000..84_000];
+    assert!(rms(steady) > 0.02, "the pad sounds: RMS {}", rms(steady));
+    let notes = [65.41, 77.78, 98.0, 116.54];
+    let floor = amplitude_at(steady, 71.0, sr).max(amplitude_at(steady, 88.0, sr));
+    for f in notes {
+        let a = amplitude_at(steady, f, sr);
+        assert!(a > 20.0 * floor && a > 0.02, "{f} Hz: amplitude {a} (floor {floor})");
+    }
+    // the voice's own low-pass: far less energy above 4 kHz than the same voice unfiltered
+    let raw = left(&play("~pad: saw # gain 0.2\nout: s \"~pad\" # note \"c5\" # legato 1", 512, 1.0));
+    let lp = left(&play("~pad: saw # lpf 300 0.7 # gain 0.2\nout: s \"~pad\" # note \"c5\" # legato 1", 512, 1.0));
+    let hi = |x: &[f32]| amplitude_at(&x[4_000..40_000], 261.63 * 17.0, sr);
+    assert!(hi(&lp) < hi(&raw) * 0.01, "lpf inside the voice: {} vs {}", hi(&lp), hi(&raw));
+    // an LFO inside the voice: a 3 Hz tremolo on a sine, depth 0.3 around 0.7
+    let l = left(&play("~bell: (sine * (sine 3 * 0.3 + 0.7)) # gain 0.5\nout: s \"~bell\" # note \"a5\" # legato 1", 512, 2.0));
+    let env: Vec<f64> = l[..88_000].chunks(441).map(|c| c.iter().map(|v| v.abs()).fold(0.0f32, f32::max) as f64).collect();
+    let (lo, hi) = env[10..190].iter().fold((f64::MAX, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
+    let full = 0.5 * std::f64::consts::FRAC_1_SQRT_2;
+    assert!((hi / full - 1.0).abs() < 0.03 && (lo / full - 0.4).abs() < 0.03, "tremolo envelope {lo}..{hi} of {full}");
+    // buses and patterns cannot enter a voice: a clear error where it happens
+    let e = Scene::from_ph("~lfo: sine 3\n~x: saw * ~lfo\nout: s \"~x\"", "t.ph").err().expect("an error").to_string();
+    assert!(e.contains("t.ph:2:") && e.contains("voice"), "{e}");
+    let e = Scene::from_ph("~x: saw # delay 0.2\nout: s \"~x\"", "t.ph").err().expect("an error").to_string();
+    assert!(e.contains("t.ph:1:") && e.contains("lpf/hpf/bpf"), "{e}");
+}
+
+/// A program voice never clicks: even `ar 0 0` on a saw (which starts at -1) fades in and out
+/// over 1 ms.
+#[test]
+fn program_voices_fade_in_and_out() {
+    // four 0.25 s notes (quarter-cycle events at 0.5 cps, legato 0.5) of a saw at 0.35
+    let l = left(&play("~x: saw # gain 0.5\nout: s \"~x*4\" # ar 0 0 # legato 0.5", 64, 2.0));
+    let full = 0.5 * std::f32::consts::FRAC_1_SQRT_2;
+    for k in 0..4 {
+        let onset = k * 22_050;
+        // the saw starts at -1: without a fade the first sample would be -0.35
+        assert!(l[onset].abs() < full / 40.0, "note {k} starts faded: {}", l[onset]);
+        assert!(l[onset + 22].abs() < full * 0.6, "half-way through the fade: {}", l[onset + 22]);
+        let end = onset + 11_025 + 44; // legato end + 1 ms of release
+        assert!(l[end - 1].abs() < full / 40.0, "note {k} ends faded: {}", l[end - 1]);
+        assert!(l[end..onset + 22_050].iter().all(|v| v.abs() < 1e-6), "silence between notes");
+    }
+}
+
+/// The piece, `assets/m.ph` (`jux rev $ stut 8 0.125 0.1 $ s "~x(3,8,1)" # ar 0 1 # note
+/// "<c3'min7 c4'min7>" # lpf 200`): audible, finite, within 0 dBFS, left and right different
+/// (jux), click-free (the low-passed sum moves slowly), on the pattern's exact first onset.
+#[test]
+fn m_ph_renders() {
+    let scene = Scene::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/m.ph"))).unwrap();
+    let mut engine = Engine::new(&scene, "m.ph", EngineConfig { voices: 1024, ..cfg(512, 2) }).unwrap();
+    let out = render_to_vec(&mut engine, 44_100 * 8);
+    assert_finite(&out);
+    let (l, r) = (left(&out), right(&out));
+    assert!(rms(&l) > 0.05 && rms(&r) > 0.05, "audible: {} {}", rms(&l), rms(&r));
+    assert!(peak(&out) <= 1.0);
+    assert!(l.iter().zip(&r).any(|(a, b)| (a - b).abs() > 0.05), "jux: the channels differ");
+    let jump = l.windows(2).chain(r.windows(2)).map(|w| (w[1] - w[0]).abs()).fold(0.0, f32::max);
+    assert!(jump < 0.05, "largest sample-to-sample jump {jump}");
+    assert_eq!(engine.voice_stats().dropped, 0);
 }

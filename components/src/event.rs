@@ -10,8 +10,9 @@ pub enum Instrument {
     Tone,
     /// A sample from the [`crate::SampleBank`], by handle.
     Sample(u32),
-    /// An oscillator voice (a bus used as an instrument: `~x: saw`), pitched by `freq`.
-    Synth(crate::OscShape),
+    /// A voice program (a bus used as an instrument: `~x: saw # lpf 2000`), by index into
+    /// [`crate::VoicePrograms`], pitched by `freq`.
+    Program(u32),
 }
 
 /// One event, typed and small: no strings, a fixed set of numeric parameters.

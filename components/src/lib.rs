@@ -35,4 +35,7 @@ pub use node::{
 };
 pub use resources::{Arena, GroupRange, OutputBlock, Outputs, PrevArena, Stages, Transport, VoiceStats};
 pub use time::{Rational, TimeError};
-pub use voice::{Active, Envelope, SampleBank, SampleData, Voice, VoiceFx, VoiceSource};
+pub use voice::{
+    Active, Envelope, MAX_VOICE_OPS, OpState, SampleBank, SampleData, VArg, VOp, Voice, VoiceFx, VoiceProgram, VoicePrograms, VoiceSource,
+    VoiceState,
+};

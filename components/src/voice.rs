@@ -12,6 +12,10 @@ pub struct Active;
 pub enum VoiceSource {
     /// An oscillator at `freq` Hz (`Tone` triggers are sines).
     Osc { shape: crate::OscShape, freq: f32, phase: f64 },
+    /// A voice program (an instrument bus: `~pad: saw + square * 0.5 # lpf 2000`), by index into
+    /// [`VoicePrograms`], its freqless oscillators at `freq` Hz; its state is the voice's
+    /// [`VoiceState`].
+    Program { program: u32, freq: f32 },
     /// A sample: read position in frames, frames per output sample (negative: backwards), and
     /// the frame range `[start, stop)` it may play.
     Sample { handle: u32, pos: f64, rate: f64, start: f64, stop: f64 },
@@ -167,3 +171,64 @@ impl SampleData {
 /// thread when the scene is built; the voice system only reads it.
 #[derive(bevy_ecs::resource::Resource, Debug, Clone, Default)]
 pub struct SampleBank(pub Vec<std::sync::Arc<SampleData>>);
+
+/// Most operations a voice program may have.
+pub const MAX_VOICE_OPS: usize = 16;
+
+/// An operand of a voice-program operation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum VArg {
+    Const(f32),
+    /// The output of an earlier operation (its register).
+    Reg(u8),
+    /// The voice's note frequency in Hz.
+    Freq,
+}
+
+/// One operation of a voice program; operation `k` writes register `k`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum VOp {
+    Const(f32),
+    Osc {
+        shape: crate::OscShape,
+        freq: VArg,
+    },
+    Noise {
+        seed: u32,
+    },
+    Binary {
+        op: crate::BinaryOp,
+        a: VArg,
+        b: VArg,
+    },
+    /// `input` is always a register.
+    Filter {
+        mode: crate::FilterMode,
+        input: u8,
+        cutoff: VArg,
+        q: VArg,
+    },
+}
+
+/// A voice instrument's signal graph: operations in evaluation order, at most
+/// [`MAX_VOICE_OPS`]; the last one is the voice's sound (before envelope, gain and pan).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VoiceProgram {
+    pub ops: Vec<VOp>,
+}
+
+/// Every voice program of the current scene, by index ([`crate::Instrument::Program`]).
+#[derive(bevy_ecs::resource::Resource, Debug, Clone, Default)]
+pub struct VoicePrograms(pub Vec<VoiceProgram>);
+
+/// The memory of one voice-program operation: oscillator phase, filter state, noise state.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct OpState {
+    pub phase: f64,
+    pub svf: crate::SvfState,
+    pub noise: u32,
+}
+
+/// Per-voice state of a voice program, on every pooled voice (untouched by sample voices).
+#[derive(Component, Debug, Clone, Copy, Default, PartialEq)]
+pub struct VoiceState(pub [OpState; MAX_VOICE_OPS]);

@@ -44,8 +44,9 @@ enum El {
     Bus(String),
     /// An effect chain with an [`Expr::Input`] hole.
     Fx(Expr),
-    /// A voice template: an oscillator without a frequency and the controls chained onto it.
-    Synth(String, Vec<(usize, usize)>),
+    /// A voice template: a signal whose freqless oscillators play the note ([`Expr::Freq`]), and
+    /// the controls chained onto it.
+    Synth(Expr, Vec<(usize, usize)>),
 }
 
 struct Elab<'s> {
@@ -63,6 +64,9 @@ struct Elab<'s> {
     /// by the catalogue and the pattern language look at their arguments twice.
     memo: std::cell::RefCell<BTreeMap<(usize, usize), El>>,
 }
+
+const VOICE_ONLY: &str =
+    "inside a voice template only oscillators, noise, + - * / and lpf/hpf/bpf work: put other effects after the pattern that plays it";
 
 const OSCS: &[&str] = &["sine", "saw", "square", "tri", "impulse"];
 /// Parameter names of each effect, in positional order (for `:name value` arguments).
@@ -145,11 +149,11 @@ impl<'s> Elab<'s> {
             }
             El::Bus(n) => Expr::Bus(n),
             El::Fx(_) => return Err(self.err(pos, "an effect chain is not a signal: apply it to one with '#' (saw 55 # lpf 800)")),
-            El::Synth(shape, controls) => {
+            El::Synth(body, controls) => {
                 for &(a, z) in &controls {
                     super::eval_range(self.src, (a, z), self.file, self)?;
                 }
-                Expr::Synth(shape, controls.iter().map(|&(a, z)| self.src[a..z].to_string()).collect())
+                Expr::Synth(b(body), controls.iter().map(|&(a, z)| self.src[a..z].to_string()).collect())
             }
         })
     }
@@ -261,7 +265,15 @@ impl<'s> Elab<'s> {
                 El::Bus(n.clone())
             }
             ExprKind::Name(n) if n == "noise" => El::Sig(Expr::Noise),
-            ExprKind::Name(n) if OSCS.contains(&n.as_str()) && n != "impulse" => El::Synth(n.clone(), Vec::new()),
+            ExprKind::Name(n) if OSCS.contains(&n.as_str()) && n != "impulse" => El::Synth(
+                match n.as_str() {
+                    "sine" => Expr::Sine(b(Expr::Freq)),
+                    "saw" => Expr::Saw(b(Expr::Freq)),
+                    "square" => Expr::Square(b(Expr::Freq)),
+                    _ => Expr::Tri(b(Expr::Freq)),
+                },
+                Vec::new(),
+            ),
             ExprKind::Name(n) if OSCS.contains(&n.as_str()) => {
                 return Err(self.err(e.pos, format!("'{n}' needs a frequency here: '{n} 440' (or a pattern: '{n} \"110 220\"')")));
             }
@@ -316,17 +328,48 @@ impl<'s> Elab<'s> {
                 let (l, r) = (self.elab(a, d)?, self.elab(bb, d)?);
                 match op.as_str() {
                     "#" if matches!(l, El::Synth(..)) => match (l, r) {
-                        (El::Synth(shape, mut controls), El::Pat(x, y)) => {
+                        (El::Synth(body, mut controls), El::Pat(x, y)) => {
                             controls.push((x, y));
-                            El::Synth(shape, controls)
+                            El::Synth(body, controls)
+                        }
+                        (El::Synth(body, controls), El::Fx(fx)) => {
+                            let body = substitute(&fx, &body);
+                            if !body.voice_compatible() {
+                                return Err(self.err(bb.pos, VOICE_ONLY));
+                            }
+                            El::Synth(body, controls)
                         }
                         _ => {
                             return Err(self.err(
                                 bb.pos,
-                                "after a voice template ('sine', 'saw' …), '#' takes controls: note, n, gain, attack, release …",
+                                "after a voice template ('sine', 'saw' …), '#' takes controls (note, n, gain, attack, release …) or lpf/hpf/bpf",
                             ));
                         }
                     },
+                    // arithmetic on voice templates stays a template: `saw + square * 0.5`
+                    "+" | "-" | "*" | "/" if matches!(l, El::Synth(..)) || matches!(r, El::Synth(..)) => {
+                        let part = |el: El, pos: usize| -> Result<(Expr, Vec<(usize, usize)>), Error> {
+                            match el {
+                                El::Synth(body, controls) => Ok((body, controls)),
+                                El::Num(n) => Ok((Expr::Num(n), Vec::new())),
+                                // a self-contained signal (`sine 3`) runs inside every voice
+                                El::Sig(e) if e.voice_compatible() => Ok((e, Vec::new())),
+                                _ => Err(self.err(
+                                    pos,
+                                    "a voice template combines only with numbers, oscillators and other templates (saw + square * 0.5); buses and patterns can't enter a voice",
+                                )),
+                            }
+                        };
+                        let ((x, mut cx), (y, cy)) = (part(l, a.pos)?, part(r, bb.pos)?);
+                        cx.extend(cy);
+                        let body = match op.as_str() {
+                            "+" => Expr::Add(b(x), b(y)),
+                            "-" => Expr::Sub(b(x), b(y)),
+                            "*" => Expr::Mul(b(x), b(y)),
+                            _ => Expr::Div(b(x), b(y)),
+                        };
+                        El::Synth(body, cx)
+                    }
                     // a sound pattern followed by controls stays a pattern (`s "bd" # gain 0.8`)
                     "#" if matches!(l, El::Pat(..)) && !matches!(r, El::Fx(_)) && !matches!(&r, El::Bus(n) if self.bus_is_chain(n)) => {
                         pat()
@@ -371,6 +414,8 @@ impl<'s> Elab<'s> {
                         _ => pat(),
                     },
                     "$" => match (l, r) {
+                        // a pattern function applied to a pattern (sound or not) is a pattern
+                        (El::Pat(..), El::Pat(..)) => pat(),
                         (El::Pat(..), r) if self.is_signal(&r) && self.is_catalogue(a) => match self.catalogue_node(a, d)? {
                             Some(El::Fx(fx)) => El::Sig(substitute(&fx, &self.param(r, bb.pos)?)),
                             _ => return Err(self.err(e.pos, "'$' between a signal and a pattern: signals chain with '#'")),
@@ -397,6 +442,7 @@ impl<'s> Elab<'s> {
             }
             ExprKind::Neg(x) => match self.elab(x, d)? {
                 El::Num(n) => El::Num(-n),
+                El::Synth(body, controls) => El::Synth(Expr::Mul(b(body), b(Expr::Num(-1.0))), controls),
                 el if self.is_signal(&el) => El::Sig(Expr::Mul(b(self.param(el, x.pos)?), b(Expr::Num(-1.0)))),
                 _ => pat(),
             },
@@ -421,9 +467,6 @@ impl<'s> Elab<'s> {
 
     /// `l # r` where `l` is a signal or a chain.
     fn chain(&self, l: El, r: El, lpos: usize, rpos: usize) -> Result<El, Error> {
-        if matches!(l, El::Synth(..)) {
-            return Err(self.err(rpos, "effects on a voice template are not supported yet: apply them to the bus that plays it"));
-        }
         let lfx = matches!(l, El::Fx(_));
         let input = match l {
             El::Fx(fx) => fx,
@@ -833,6 +876,10 @@ fn print(e: &Expr) -> Result<String, String> {
         Expr::Num(n) => format!("{n}"),
         Expr::Bus(n) => format!("~{n}"),
         Expr::Pattern(t) => format!("({t})"),
+        Expr::Sine(f) if **f == Expr::Freq => "sine".into(),
+        Expr::Saw(f) if **f == Expr::Freq => "saw".into(),
+        Expr::Square(f) if **f == Expr::Freq => "square".into(),
+        Expr::Tri(f) if **f == Expr::Freq => "tri".into(),
         Expr::Sine(f) => format!("(sine {})", p(f)?),
         Expr::Saw(f) => format!("(saw {})", p(f)?),
         Expr::Square(f) => format!("(square {})", p(f)?),
@@ -863,13 +910,14 @@ fn print(e: &Expr) -> Result<String, String> {
         }
         Expr::Input => return Err("an effect chain's input can only appear as the first input of an effect".into()),
         Expr::Tones(_) => return Err("tone lists (Tones) have no .ph form yet; keep this scene as .ron".into()),
-        Expr::Synth(shape, controls) => {
-            let mut s = shape.clone();
+        Expr::Synth(body, controls) => {
+            let mut s = p(body)?;
             for c in controls {
                 s.push_str(&format!(" # ({c})"));
             }
             format!("({s})")
         }
+        Expr::Freq => return Err("a voice's note frequency can only be the frequency of an oscillator".into()),
     })
 }
 

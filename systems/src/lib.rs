@@ -20,6 +20,7 @@
 pub mod compile;
 pub mod denormals;
 pub mod dsp;
+pub mod program;
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
@@ -177,8 +178,10 @@ pub fn build_world(
         world.spawn(ControlSlot { source: c.source, target: compiled.offset[c.target], last: c.initial });
     }
     for _ in 0..cfg.voices {
-        world.spawn(Voice::default());
+        world.spawn((Voice::default(), VoiceState::default()));
     }
+    world.insert_resource(VoicePrograms::default());
+    world.insert_resource(program::VoiceScratch::new(cfg.block_len));
     world.insert_resource(Transport::new(cfg.sample_rate, cfg.block_len, cfg.cps));
     world.insert_resource(Arena(vec![0.0; compiled.arena_len]));
     world.insert_resource(PrevArena(vec![0.0; compiled.arena_len]));
@@ -230,7 +233,8 @@ pub mod events {
         mut controls: Query<&mut ControlSlot>,
         mut arena: ResMut<Arena>,
         mut changes: Local<Vec<(Rational, f32)>>,
-        mut free: Query<(Entity, &mut Voice), Without<Active>>,
+        mut free: Query<(Entity, &mut Voice, &mut VoiceState), Without<Active>>,
+        programs: Res<VoicePrograms>,
         mut active: Query<&mut Voice, With<Active>>,
         transport: Res<Transport>,
         mut stats: ResMut<VoiceStats>,
@@ -275,7 +279,7 @@ pub mod events {
                 }
                 let Ok(at) = transport.sample_at(trig.onset) else { continue };
                 let offset = (at - transport.block_start as i64).clamp(0, transport.block_len as i64 - 1) as u32;
-                let Some((entity, mut voice)) = free_voices.next() else {
+                let Some((entity, mut voice, mut vstate)) = free_voices.next() else {
                     stats.dropped += 1;
                     continue;
                 };
@@ -284,10 +288,14 @@ pub mod events {
                 let release = ((trig.release.max(0.0) * sr) as u32).max(1);
                 let angle = (trig.pan.clamp(-1.0, 1.0) + 1.0) * std::f32::consts::FRAC_PI_4;
                 let (source, env) = match trig.instrument {
-                    Instrument::Tone | Instrument::Synth(_) => {
-                        let shape = match trig.instrument {
-                            Instrument::Synth(shape) => shape,
-                            _ => OscShape::Sine,
+                    Instrument::Tone | Instrument::Program(_) => {
+                        // a program's sound need not start or end at a zero crossing (a saw
+                        // starts at -1): at least 1 ms of fade each way, so no voice clicks
+                        let ms = (0.001 * sr) as u32;
+                        let (attack, release) = if matches!(trig.instrument, Instrument::Program(_)) {
+                            (attack.max(ms), release.max(ms))
+                        } else {
+                            (attack, release)
                         };
                         let hold = trig.sustain.map_or(dur_s, |s| s as f64);
                         let sustain_end = ((hold * sr as f64) as u32).max(attack);
@@ -298,7 +306,15 @@ pub mod events {
                             sustain_end,
                             release,
                         };
-                        (VoiceSource::Osc { shape, freq: trig.freq, phase: 0.0 }, env)
+                        let source = match trig.instrument {
+                            Instrument::Program(p) => {
+                                let Some(prog) = programs.0.get(p as usize) else { continue };
+                                program::reset(prog, &mut vstate.0, transport.block_start + offset as u64);
+                                VoiceSource::Program { program: p, freq: trig.freq }
+                            }
+                            _ => VoiceSource::Osc { shape: OscShape::Sine, freq: trig.freq, phase: 0.0 },
+                        };
+                        (source, env)
                     }
                     Instrument::Sample(handle) => {
                         let Some(data) = bank.0.get(handle as usize) else { continue };
@@ -337,7 +353,7 @@ pub mod events {
                 };
                 let base_rate = match source {
                     VoiceSource::Sample { rate, .. } => rate,
-                    VoiceSource::Osc { .. } => 0.0,
+                    VoiceSource::Osc { .. } | VoiceSource::Program { .. } => 0.0,
                 };
                 let len = (env.sustain_end.min(u32::MAX / 4) as f64).max(1.0);
                 *voice = Voice {
@@ -396,8 +412,11 @@ pub mod voices {
     /// Voices whose envelope has ended are returned to the pool.
     ///
     /// Real-time contract: allocation-free.
+    #[allow(clippy::too_many_arguments)] // a system's parameters are its data dependencies
     pub fn render_voices(
-        mut voices: Query<(Entity, &mut Voice), With<Active>>,
+        mut voices: Query<(Entity, &mut Voice, &mut VoiceState), With<Active>>,
+        programs: Res<VoicePrograms>,
+        mut scratch: ResMut<program::VoiceScratch>,
         buses: Query<&Slot, With<VoiceBus>>,
         mut arena: ResMut<Arena>,
         transport: Res<Transport>,
@@ -412,7 +431,7 @@ pub mod voices {
             arena.0[slot.offset..slot.offset + 2 * block].fill(0.0);
         }
         let mut active = 0;
-        for (entity, mut v) in &mut voices {
+        for (entity, mut v, mut vstate) in &mut voices {
             let v = &mut *v;
             let (l, r) = arena.0[v.target..v.target + 2 * block].split_at_mut(block);
             let mut done = false;
@@ -448,6 +467,27 @@ pub mod voices {
                         l[i] += a;
                         r[i] += b;
                         *phase = (*phase + inc).fract();
+                        v.age += 1;
+                    }
+                }
+                VoiceSource::Program { program, freq } => {
+                    let Some(prog) = programs.0.get(*program as usize) else {
+                        v.start_offset = 0;
+                        commands.entity(entity).remove::<Active>();
+                        continue;
+                    };
+                    let from = v.start_offset as usize;
+                    let sound =
+                        program::render(prog, &mut vstate.0, *freq, block - from, transport.sample_rate as f32, &mut scratch.0, block);
+                    for (i, &x) in (from..block).zip(sound) {
+                        let Some(level) = v.env.level(v.age) else {
+                            done = true;
+                            break;
+                        };
+                        let s = x * level;
+                        let (a, b) = v.fx.process(s * v.gain_l, s * v.gain_r);
+                        l[i] += a;
+                        r[i] += b;
                         v.age += 1;
                     }
                 }
