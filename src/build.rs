@@ -89,7 +89,7 @@ pub struct PatternControl {
 }
 
 impl ControlSource for PatternControl {
-    fn query(&self, begin: Rational, end: Rational, out: &mut Vec<(Rational, f32)>) {
+    fn query(&mut self, begin: Rational, end: Rational, out: &mut Vec<(Rational, f32)>) {
         let mut haps = self.pat.query(crate::pattern::Span::new(begin, end));
         haps.sort_by_key(|h| h.part.begin);
         for h in haps {
@@ -301,7 +301,7 @@ impl PatternSource {
 }
 
 impl EventSource for PatternSource {
-    fn query(&self, begin: Rational, end: Rational, out: &mut Vec<Trigger>) {
+    fn query(&mut self, begin: Rational, end: Rational, out: &mut Vec<Trigger>) {
         for h in self.pat.query(crate::pattern::Span::new(begin, end)) {
             let Some(whole) = h.whole else { continue };
             if !h.has_onset() || whole.begin < begin || whole.begin >= end {
@@ -764,7 +764,7 @@ impl ToneSequence {
 }
 
 impl EventSource for ToneSequence {
-    fn query(&self, begin: Rational, end: Rational, out: &mut Vec<Trigger>) {
+    fn query(&mut self, begin: Rational, end: Rational, out: &mut Vec<Trigger>) {
         let (Ok(first), Ok(last)) = (begin.checked_div(self.every), end.checked_div(self.every)) else { return };
         for k in first.floor()..=last.ceil() {
             let Ok(base) = Rational::integer(k).checked_mul(self.every) else { return };

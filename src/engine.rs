@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::scene::Scene;
 use bevy_ecs::prelude::*;
 use phonon_components::{OutputBlock, Transport, VoiceStats};
-use phonon_systems::{DspPool, WorldConfig, build_schedule, build_world, denormals};
+use phonon_systems::{ControlSpec, DspPool, SourceSpec, WorldConfig, build_schedule, build_world, denormals};
 
 /// How to run a scene.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +41,8 @@ pub struct Engine {
     schedule: Schedule,
     cfg: EngineConfig,
     cps: f64,
+    /// The thread querying this scene's patterns ahead (stopped when the engine drops).
+    _lookahead: Option<crate::lookahead::Lookahead>,
 }
 
 impl Engine {
@@ -71,11 +73,27 @@ impl Engine {
             voices: cfg.voices,
             threads: cfg.threads,
         };
-        let mut world = build_world(graph.nodes, &graph.outputs, graph.sources, graph.controls, graph.bank, &wc)?;
+        // pattern queries allocate: they run ahead on the lookahead thread, the render thread
+        // pops their results from lock-free rings
+        let (sources, controls, lookahead) = if graph.sources.is_empty() && graph.controls.is_empty() {
+            (graph.sources, graph.controls, None)
+        } else {
+            let per_cycle = crate::lookahead::windows_per_cycle(cfg.sample_rate, cfg.block_len, graph.cps.to_f64());
+            let (targets, srcs): (Vec<usize>, Vec<_>) = graph.sources.into_iter().map(|s| (s.target, s.source)).unzip();
+            let (ctargets, ctls): (Vec<(usize, f32)>, Vec<_>) =
+                graph.controls.into_iter().map(|c| ((c.target, c.initial), c.source)).unzip();
+            let (la, qs, qc) = crate::lookahead::Lookahead::spawn(srcs, ctls, per_cycle, phonon_components::Rational::ZERO)
+                .map_err(|e| Error::Usage(format!("could not start the lookahead thread: {e}")))?;
+            let sources = qs.into_iter().zip(targets).map(|(source, target)| SourceSpec { source, target }).collect();
+            let controls =
+                qc.into_iter().zip(ctargets).map(|(source, (target, initial))| ControlSpec { source, target, initial }).collect();
+            (sources, controls, Some(la))
+        };
+        let mut world = build_world(graph.nodes, &graph.outputs, sources, controls, graph.bank, &wc)?;
         world.insert_resource(graph.programs);
         let mut schedule = build_schedule();
         schedule.initialize(&mut world).map_err(|e| Error::Usage(format!("the block schedule does not build: {e}")))?;
-        Ok(Engine { world, schedule, cfg, cps: scene.cps })
+        Ok(Engine { world, schedule, cfg, cps: scene.cps, _lookahead: lookahead })
     }
 
     /// Render one block; returns it interleaved stereo (`2 × block_len` floats).

@@ -83,13 +83,15 @@ impl Default for Trigger {
     }
 }
 
-/// A source of triggers. Called once per block on the render thread.
+/// A source of triggers.
 ///
 /// Contract: append every trigger whose onset lies in `[begin, end)` to `out` (which the caller
-/// clears and reuses). Must not block; should not allocate once `out` has grown to its working
-/// size.
+/// clears and reuses). Called once per block with consecutive arcs. A source queried on the
+/// render thread must not allocate once `out` has grown to its working size; pattern sources
+/// allocate, so the engine queries them ahead on its lookahead thread and hands the render
+/// thread a queue (`phonon::lookahead`).
 pub trait EventSource: Send + Sync + 'static {
-    fn query(&self, begin: Rational, end: Rational, out: &mut Vec<Trigger>);
+    fn query(&mut self, begin: Rational, end: Rational, out: &mut Vec<Trigger>);
 }
 
 /// An entity that produces voices: its source and the voice-bus node (arena offset) they feed.
@@ -105,7 +107,7 @@ pub struct EventSourceSlot {
 /// Contract: append `(onset, value)` for every value change whose onset lies in `[begin, end)`,
 /// in time order. Between changes the last value holds.
 pub trait ControlSource: Send + Sync + 'static {
-    fn query(&self, begin: Rational, end: Rational, out: &mut Vec<(Rational, f32)>);
+    fn query(&mut self, begin: Rational, end: Rational, out: &mut Vec<(Rational, f32)>);
 }
 
 /// An entity that writes a control node's buffer every block.

@@ -229,7 +229,7 @@ pub mod events {
     /// to a lookahead thread with live mode).
     #[allow(clippy::too_many_arguments)] // a system's parameters are its data dependencies
     pub fn schedule_events(
-        sources: Query<&EventSourceSlot>,
+        mut sources: Query<&mut EventSourceSlot>,
         mut controls: Query<&mut ControlSlot>,
         mut arena: ResMut<Arena>,
         mut changes: Local<Vec<(Rational, f32)>>,
@@ -270,7 +270,7 @@ pub mod events {
         let free_before = free.iter().count();
         let mut started = 0usize;
         let mut free_voices = free.iter_mut();
-        for src in &sources {
+        for mut src in &mut sources {
             scratch.clear();
             src.source.query(c0, c1, &mut scratch);
             for trig in scratch.iter() {

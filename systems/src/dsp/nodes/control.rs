@@ -29,7 +29,7 @@ pub const DEFS: &[UgenDef] = &[
         ],
         channels: Channels::Follow,
         doc: "Hard-limits a signal to lo..hi.",
-        example: "out: sine 110 * 4 # clip -0.5 0.5",
+        example: "out: (sine 110 * 4) # clip (-0.5) 0.5",
         make: |_: &KernelSetup<'_>| Box::new(Clip),
     },
 ];
