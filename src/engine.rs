@@ -4,7 +4,7 @@ use crate::build::build_graph_with;
 use crate::error::Error;
 use crate::scene::Scene;
 use bevy_ecs::prelude::*;
-use phonon_components::{OutputBlock, Transport, VoiceStats};
+use phonon_components::{BusName, MasterLimiter, NanFlags, Node, OutputBlock, Transport, VoiceStats};
 use phonon_systems::{ControlSpec, DspPool, SourceSpec, WorldConfig, build_schedule, build_world, denormals};
 
 /// How to run a scene.
@@ -43,6 +43,8 @@ pub struct Engine {
     cps: f64,
     /// The thread querying this scene's patterns ahead (stopped when the engine drops).
     _lookahead: Option<crate::lookahead::Lookahead>,
+    /// Node indices whose NaN has been reported.
+    nan_reported: Vec<usize>,
 }
 
 impl Engine {
@@ -93,7 +95,7 @@ impl Engine {
         world.insert_resource(graph.programs);
         let mut schedule = build_schedule();
         schedule.initialize(&mut world).map_err(|e| Error::Usage(format!("the block schedule does not build: {e}")))?;
-        Ok(Engine { world, schedule, cfg, cps: scene.cps, _lookahead: lookahead })
+        Ok(Engine { world, schedule, cfg, cps: scene.cps, _lookahead: lookahead, nan_reported: Vec::new() })
     }
 
     /// Render one block; returns it interleaved stereo (`2 × block_len` floats).
@@ -131,6 +133,40 @@ impl Engine {
     }
     pub fn voice_stats(&self) -> VoiceStats {
         *self.world.resource::<VoiceStats>()
+    }
+
+    /// Frames the master limiter has turned down so far (0: the mix never reached 0 dBFS).
+    pub fn limited_frames(&self) -> u64 {
+        self.world.resource::<MasterLimiter>().limited_frames
+    }
+
+    /// Nodes whose output went NaN/Inf since the last call (each reported once per engine):
+    /// `"lpf (bus '~x')"`. Their output was replaced by silence. Call between blocks, off the
+    /// real-time path: it allocates.
+    pub fn take_nan_reports(&mut self) -> Vec<String> {
+        let flags = self.world.resource::<NanFlags>();
+        let newly: Vec<usize> = flags
+            .0
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| f.load(std::sync::atomic::Ordering::Relaxed) && !self.nan_reported.contains(i))
+            .map(|(i, _)| i)
+            .collect();
+        if newly.is_empty() {
+            return Vec::new();
+        }
+        self.nan_reported.extend(&newly);
+        let mut q = self.world.query::<(&Node, Option<&BusName>)>();
+        let mut out = Vec::new();
+        for (node, name) in q.iter(&self.world) {
+            if newly.contains(&(node.index as usize)) {
+                out.push(match name {
+                    Some(n) => format!("{} (bus '~{}')", node.kind.name(), n.0),
+                    None => format!("{} (node #{})", node.kind.name(), node.index),
+                });
+            }
+        }
+        out
     }
     pub fn world(&self) -> &World {
         &self.world

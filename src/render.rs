@@ -84,6 +84,14 @@ pub fn render_blocks(
         sink(part)?;
         done += n as u64;
         progress(done);
+        if done % (64 * 1024) < n as u64 {
+            for node in engine.take_nan_reports() {
+                tracing::warn!("{node} produced NaN/Inf: its output is silenced");
+            }
+        }
+    }
+    for node in engine.take_nan_reports() {
+        tracing::warn!("{node} produced NaN/Inf: its output is silenced");
     }
     let elapsed = start.elapsed();
     let seconds = frames as f64 / engine.sample_rate() as f64;

@@ -33,7 +33,7 @@ pub use kernel::{Arg, ArgDef, Channels, Kernel, KernelCtx, KernelSetup, MAX_ARGS
 pub use node::{
     BinaryOp, BusName, DspState, FilterMode, Input, Inputs, KernelBox, Node, NodeKind, OscShape, Param, Slot, SvfState, VoiceBus,
 };
-pub use resources::{Arena, GroupRange, OutputBlock, Outputs, PrevArena, Stages, Transport, VoiceStats};
+pub use resources::{Arena, GroupRange, MasterLimiter, NanFlags, OutputBlock, Outputs, PrevArena, Stages, Transport, VoiceStats};
 pub use time::{Rational, TimeError};
 pub use voice::{
     Active, Envelope, MAX_VOICE_OPS, OpState, SampleBank, SampleData, VArg, VOp, Voice, VoiceFx, VoiceProgram, VoicePrograms, VoiceSource,

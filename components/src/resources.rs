@@ -94,6 +94,30 @@ pub struct Outputs(pub Vec<usize>);
 #[derive(Resource, Debug, Clone, Default)]
 pub struct OutputBlock(pub Vec<f32>);
 
+/// The master limiter: its ceiling (linear, 1.0 = 0 dBFS), its current gain and its release
+/// coefficient, and how many frames it has had to turn down (for the status line).
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct MasterLimiter {
+    pub ceiling: f32,
+    pub gain: f32,
+    /// Per-sample recovery toward unity: `gain += (1 - gain) * release`.
+    pub release: f32,
+    pub limited_frames: u64,
+}
+
+impl MasterLimiter {
+    /// Ceiling 0 dBFS, 100 ms release time constant.
+    pub fn new(sample_rate: u32) -> MasterLimiter {
+        MasterLimiter { ceiling: 1.0, gain: 1.0, release: 1.0 - (-1.0 / (0.1 * sample_rate.max(1) as f32)).exp(), limited_frames: 0 }
+    }
+}
+
+/// Nodes whose output went non-finite (NaN/Inf): their output was replaced by silence. One flag
+/// per node index, set by the DSP system (lock-free) and reported once, off the render path, by
+/// the engine.
+#[derive(Resource, Debug, Default)]
+pub struct NanFlags(pub Vec<std::sync::atomic::AtomicBool>);
+
 /// Voice pool accounting, read by the profiler and the status line.
 #[derive(Resource, Debug, Clone, Copy, Default)]
 pub struct VoiceStats {

@@ -189,6 +189,8 @@ pub fn build_world(
     world.insert_resource(Outputs(outputs.iter().map(|&o| compiled.offset[o]).collect()));
     world.insert_resource(OutputBlock(vec![0.0; 2 * cfg.block_len]));
     world.insert_resource(VoiceStats { capacity: cfg.voices, ..Default::default() });
+    world.insert_resource(MasterLimiter::new(cfg.sample_rate));
+    world.insert_resource(NanFlags((0..nodes.len()).map(|_| std::sync::atomic::AtomicBool::new(false)).collect()));
     world.insert_resource(bank);
     world.insert_resource(DspPool::new(cfg.threads)?);
     Ok(world)
@@ -544,9 +546,15 @@ pub mod mix {
     use super::*;
 
     /// Sum every output node (stereo buffers, in [`Outputs`] order) into [`OutputBlock`], then
-    /// through the master soft limiter: linear up to ±0.8 (−1.9 dBFS), a tanh knee above it,
-    /// never beyond ±1.0 (0 dBFS); NaN/Inf become silence. Real-time contract: allocation-free.
-    pub fn mix(arena: Res<Arena>, outputs: Res<Outputs>, transport: Res<Transport>, mut out: ResMut<OutputBlock>) {
+    /// through the master limiter ([`limit`]): nothing leaves above its ceiling (0 dBFS), and
+    /// below it the mix passes bit for bit. NaN/Inf become silence. Allocation-free.
+    pub fn mix(
+        arena: Res<Arena>,
+        outputs: Res<Outputs>,
+        transport: Res<Transport>,
+        mut out: ResMut<OutputBlock>,
+        mut lim: ResMut<MasterLimiter>,
+    ) {
         let _span = tracing::trace_span!("mix").entered();
         let block = transport.block_len;
         out.0.fill(0.0);
@@ -557,20 +565,32 @@ pub mod mix {
                 frame[1] += b;
             }
         }
-        for x in out.0.iter_mut() {
-            *x = master_limit(*x);
-        }
+        limit(&mut lim, &mut out.0);
     }
 
-    /// The master output's ceiling: identity below `KNEE`, a tanh curve to exactly 1.0 above.
-    #[inline]
-    pub fn master_limit(x: f32) -> f32 {
-        const KNEE: f32 = 0.8;
-        if !x.is_finite() {
-            return 0.0;
+    /// The master limiter, zero latency, stereo-linked: a frame whose peak would exceed the
+    /// ceiling at the current gain pulls the gain down to exactly `ceiling / peak` (instant
+    /// attack); the gain recovers toward 1 with a 100 ms time constant. So the ceiling holds for
+    /// every sample, quiet passages are untouched, and a loud hit ducks what follows smoothly
+    /// instead of clipping each sample. Non-finite samples become 0 first.
+    pub fn limit(lim: &mut MasterLimiter, interleaved: &mut [f32]) {
+        for frame in interleaved.chunks_exact_mut(2) {
+            for x in frame.iter_mut() {
+                if !x.is_finite() {
+                    *x = 0.0;
+                }
+            }
+            lim.gain += (1.0 - lim.gain) * lim.release;
+            let peak = frame[0].abs().max(frame[1].abs());
+            if peak * lim.gain > lim.ceiling {
+                lim.gain = lim.ceiling / peak;
+                lim.limited_frames += 1;
+            }
+            if lim.gain < 1.0 {
+                frame[0] = (frame[0] * lim.gain).clamp(-lim.ceiling, lim.ceiling);
+                frame[1] = (frame[1] * lim.gain).clamp(-lim.ceiling, lim.ceiling);
+            }
         }
-        let a = x.abs();
-        if a <= KNEE { x } else { x.signum() * (KNEE + (1.0 - KNEE) * ((a - KNEE) / (1.0 - KNEE)).tanh()) }
     }
 }
 

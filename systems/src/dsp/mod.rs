@@ -20,7 +20,7 @@ pub mod osc;
 
 use bevy_ecs::prelude::*;
 use phonon_components::{
-    Arena, Arg, DspState, Input, Inputs, KernelCtx, MAX_ARGS, Node, NodeKind, Param, PrevArena, Slot, Stages, Transport,
+    Arena, Arg, DspState, Input, Inputs, KernelCtx, MAX_ARGS, NanFlags, Node, NodeKind, Param, PrevArena, Slot, Stages, Transport,
 };
 use rayon::prelude::*;
 
@@ -187,6 +187,21 @@ fn run(job: &mut Job<'_>, r: &Reader<'_>, sample_rate: f32, out: &mut [f32]) {
     }
 }
 
+/// Run one node's kernel, then catch a non-finite output: the block becomes silence, a filter's
+/// memory is cleared (so it recovers), and the node is flagged for the engine to report once.
+fn run_checked(job: &mut Job<'_>, r: &Reader<'_>, sample_rate: f32, out: &mut [f32], nan: &NanFlags) {
+    run(job, r, sample_rate, out);
+    if out.iter().any(|x| !x.is_finite()) {
+        out.fill(0.0);
+        if let DspState::Filter(states) = &mut *job.state {
+            *states = Default::default();
+        }
+        if let Some(flag) = nan.0.get(job.node.index as usize) {
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
 /// Step 4: run every node's kernel, stage by stage, in parallel within a stage where it pays.
 #[allow(clippy::too_many_arguments)]
 pub fn dsp(
@@ -196,6 +211,7 @@ pub fn dsp(
     stages: Res<Stages>,
     pool: Res<DspPool>,
     transport: Res<Transport>,
+    nan: Res<NanFlags>,
     mut scratch: Local<JobScratch>,
 ) {
     let _span = tracing::trace_span!("dsp").entered();
@@ -219,11 +235,14 @@ pub fn dsp(
         let group_jobs = &mut jobs[g.nodes.clone()];
         match &pool.pool {
             Some(p) if group_jobs.len() > 1 && g.arena.len() >= pool.min_parallel_samples => p.install(|| {
-                group_jobs.par_iter_mut().zip(cur.par_chunks_mut(size)).for_each(|(job, out)| run(job, &reader, sample_rate, out))
+                group_jobs
+                    .par_iter_mut()
+                    .zip(cur.par_chunks_mut(size))
+                    .for_each(|(job, out)| run_checked(job, &reader, sample_rate, out, &nan))
             }),
             _ => {
                 for (job, out) in group_jobs.iter_mut().zip(cur.chunks_mut(size)) {
-                    run(job, &reader, sample_rate, out);
+                    run_checked(job, &reader, sample_rate, out, &nan);
                 }
             }
         }
