@@ -25,6 +25,7 @@ pub mod lang;
 pub mod lookahead;
 pub mod pattern;
 pub mod query;
+pub mod reference;
 pub mod render;
 pub mod samples;
 pub mod scene;

@@ -42,6 +42,12 @@ enum Command {
         #[arg(long = "samples", value_name = "DIR")]
         samples: Vec<PathBuf>,
     },
+    /// List the DSP node catalogue: every node's usage and what it does.
+    Nodes {
+        /// The reference section of docs/LANGUAGE.md (arguments, defaults, units, examples).
+        #[arg(long)]
+        markdown: bool,
+    },
     /// List the sample folders searched and every sound found, with where it comes from.
     Samples {
         /// Extra sample folders, searched first.
@@ -136,6 +142,10 @@ fn run(cli: Cli) -> Result<(), Error> {
             let (from, to) = (phonon::query::parse_time(&from)?, phonon::query::parse_time(&to)?);
             let events = phonon::query::query(&expr, from, to)?;
             println!("{}", serde_json::to_string_pretty(&events).expect("JSON values always serialise"));
+            Ok(())
+        }
+        Command::Nodes { markdown } => {
+            print!("{}", if markdown { phonon::reference::markdown() } else { phonon::reference::text() });
             Ok(())
         }
         Command::Samples { samples } => {

@@ -88,3 +88,24 @@ fn control_patterns_switch_at_exact_samples() {
         phase = (phase + if n < 44_100 { 220.0 } else { 440.0 } / 44_100.0).fract();
     }
 }
+
+/// The catalogue section of docs/LANGUAGE.md is exactly what the catalogue generates (rewrite it
+/// with `PHONON_WRITE_DOCS=1 cargo test --release --test language`), so every node is documented
+/// with its arguments, defaults and units, and its example is rendered by the test above.
+#[test]
+fn catalogue_reference_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/LANGUAGE.md");
+    let doc = std::fs::read_to_string(path).unwrap();
+    let want = phonon::reference::update(&doc).expect("docs/LANGUAGE.md has the catalogue markers");
+    if std::env::var_os("PHONON_WRITE_DOCS").is_some() {
+        std::fs::write(path, &want).unwrap();
+        return;
+    }
+    assert!(
+        doc == want,
+        "docs/LANGUAGE.md's catalogue section is out of date: run PHONON_WRITE_DOCS=1 cargo test --release --test language"
+    );
+    for d in phonon::systems::dsp::catalogue::all() {
+        assert!(doc.contains(&format!("#### `{}`", d.name)), "{} is not documented", d.name);
+    }
+}
