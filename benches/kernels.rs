@@ -24,7 +24,8 @@ fn catalogue_kernels(c: &mut Criterion) {
         let mut kernel = (def.make)(&KernelSetup { sample_rate: SR, block: BLOCK, channels, consts: &consts });
         let mut args = [Arg::ZERO; MAX_ARGS];
         for (a, d) in args.iter_mut().zip(def.args) {
-            *a = if d.audio { Arg { ch: [P::Buf(&input), P::Buf(&input)] } } else { Arg { ch: [P::Const(d.default), P::Const(d.default)] } };
+            *a =
+                if d.audio { Arg { ch: [P::Buf(&input), P::Buf(&input)] } } else { Arg { ch: [P::Const(d.default), P::Const(d.default)] } };
         }
         let n = def.args.len();
         let mut out = vec![0.0f32; channels * BLOCK];

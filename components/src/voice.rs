@@ -58,6 +58,34 @@ impl Envelope {
         }
     }
 
+    /// The linear segment the envelope is in at `t`: its level at `t`, its change per sample,
+    /// and how many samples (≥ 1) it lasts from `t`; `None` once the envelope has ended. Within
+    /// a segment `level(t + k) ≈ level + k · slope` (what [`Envelope::level`] gives, to rounding).
+    #[inline]
+    pub fn segment(&self, t: u32) -> Option<(f32, f32, u32)> {
+        let e = self.sustain_end.max(self.attack);
+        if t < e {
+            if t < self.attack {
+                let a = self.attack as f32 + 1.0;
+                return Some(((t as f32 + 1.0) / a, 1.0 / a, self.attack - t));
+            }
+            let decay_end = self.attack.saturating_add(self.decay);
+            if t < decay_end {
+                let d = self.decay as f32;
+                let drop = 1.0 - self.sustain_level;
+                return Some((1.0 - drop * (t - self.attack) as f32 / d, -drop / d, decay_end.min(e) - t));
+            }
+            return Some((self.sustain_level, 0.0, e - t));
+        }
+        let end = e.saturating_add(self.release);
+        if t < end {
+            let from = self.held(e);
+            let r = self.release as f32;
+            return Some((from * (1.0 - (t - e) as f32 / r), -from / r, end - t));
+        }
+        None
+    }
+
     /// Level at `t` samples since the start; `None` once it has ended.
     #[inline]
     pub fn level(&self, t: u32) -> Option<f32> {

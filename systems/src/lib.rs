@@ -493,41 +493,13 @@ pub mod voices {
                         v.age += 1;
                     }
                 }
-                VoiceSource::Sample { handle, pos, rate, start, stop } => {
+                VoiceSource::Sample { handle, .. } => {
                     let Some(data) = bank.0.get(*handle as usize) else {
                         v.start_offset = 0;
                         commands.entity(entity).remove::<Active>();
                         continue;
                     };
-                    let ch = data.channels.max(1) as usize;
-                    let last = data.frames().saturating_sub(1);
-                    for i in v.start_offset as usize..block {
-                        if !(*pos >= *start && *pos < *stop) && v.fx.loops > 0 {
-                            // `loop`: go round again
-                            v.fx.loops -= 1;
-                            *pos = if *rate > 0.0 { *start } else { *stop - 1.0 };
-                        }
-                        let level = match v.env.level(v.age) {
-                            Some(level) if *pos >= *start && *pos < *stop => level,
-                            _ => {
-                                done = true;
-                                break;
-                            }
-                        };
-                        // linear interpolation between the two neighbouring frames
-                        let f0 = (*pos as usize).min(last);
-                        let f1 = (f0 + 1).min(last);
-                        let t = (*pos - f0 as f64) as f32;
-                        let at = |f: usize, c: usize| data.data[f * ch + c.min(ch - 1)];
-                        let sl = at(f0, 0) + t * (at(f1, 0) - at(f0, 0));
-                        let sr_ = at(f0, 1) + t * (at(f1, 1) - at(f0, 1));
-                        let (a, b) = v.fx.process(sl * level * v.gain_l, sr_ * level * v.gain_r);
-                        l[i] += a;
-                        r[i] += b;
-                        *pos += *rate;
-                        *rate += v.fx.accel;
-                        v.age += 1;
-                    }
+                    done = sample_voice(v, data, l, r);
                 }
             }
             v.start_offset = 0;
@@ -539,6 +511,100 @@ pub mod voices {
         }
         stats.active = active;
     }
+}
+
+/// Render one sample voice into `l`/`r` from its start offset to the block's end, in runs
+/// during which nothing changes but the read position and a linear envelope; returns whether
+/// the voice has ended. Plain voices (no crush/coarse/shape, no accelerate) take a tight loop
+/// per run; the rest go sample by sample.
+fn sample_voice(v: &mut Voice, data: &SampleData, l: &mut [f32], r: &mut [f32]) -> bool {
+    let VoiceSource::Sample { pos, rate, start, stop, .. } = &mut v.source else { return true };
+    let (start, stop) = (*start, *stop);
+    let (mut p, mut rt) = (*pos, *rate);
+    let ch = data.channels.max(1) as usize;
+    let last = data.frames().saturating_sub(1);
+    let d = &data.data[..];
+    let (gl, gr) = (v.gain_l, v.gain_r);
+    let env = v.env;
+    let mut age = v.age;
+    let plain = v.fx.crush <= 0.0 && v.fx.coarse <= 1 && v.fx.shape <= 0.0 && v.fx.accel == 0.0;
+    let block = l.len();
+    let mut i = v.start_offset as usize;
+    let mut done = false;
+    while i < block {
+        if !(p >= start && p < stop) {
+            if v.fx.loops == 0 {
+                done = true;
+                break;
+            }
+            // `loop`: go round again
+            v.fx.loops -= 1;
+            p = if rt > 0.0 { start } else { stop - 1.0 };
+        }
+        let Some((lev0, slope, env_left)) = env.segment(age) else {
+            done = true;
+            break;
+        };
+        let n = if plain {
+            // samples until the read position leaves [start, stop)
+            let edge = if rt > 0.0 { (stop - p) / rt } else { (p - start) / -rt };
+            let edge = if edge.is_finite() { edge.ceil().clamp(1.0, block as f64) as usize } else { block };
+            (block - i).min(env_left as usize).min(edge).max(1)
+        } else {
+            1
+        };
+        if plain {
+            let (l, r) = (&mut l[i..i + n], &mut r[i..i + n]);
+            if ch == 1 {
+                // 32.32 fixed-point read position: integer stepping, no float→int per sample
+                const ONE: f64 = 4_294_967_296.0;
+                let mut pf = (p * ONE) as i64;
+                let step = (rt * ONE) as i64;
+                for (k, (ol, or)) in l.iter_mut().zip(r.iter_mut()).enumerate() {
+                    let f0 = ((pf >> 32) as usize).min(last);
+                    let f1 = (f0 + 1).min(last);
+                    let t = (pf as u32) as f32 * (1.0 / ONE as f32);
+                    let s = (d[f0] + t * (d[f1] - d[f0])) * (lev0 + slope * k as f32);
+                    *ol += s * gl;
+                    *or += s * gr;
+                    pf += step;
+                }
+                p += rt * n as f64;
+            } else {
+                for (k, (ol, or)) in l.iter_mut().zip(r.iter_mut()).enumerate() {
+                    let f0 = (p as usize).min(last);
+                    let f1 = (f0 + 1).min(last);
+                    let t = (p - f0 as f64) as f32;
+                    let lev = lev0 + slope * k as f32;
+                    let (a0, a1) = (d[f0 * ch], d[f1 * ch]);
+                    let (b0, b1) = (d[f0 * ch + 1], d[f1 * ch + 1]);
+                    *ol += (a0 + t * (a1 - a0)) * lev * gl;
+                    *or += (b0 + t * (b1 - b0)) * lev * gr;
+                    p += rt;
+                }
+            }
+        } else {
+            let f0 = (p as usize).min(last);
+            let f1 = (f0 + 1).min(last);
+            let t = (p - f0 as f64) as f32;
+            let at = |f: usize, c: usize| d[f * ch + c.min(ch - 1)];
+            let sl = at(f0, 0) + t * (at(f1, 0) - at(f0, 0));
+            let sr_ = at(f0, 1) + t * (at(f1, 1) - at(f0, 1));
+            let (a, b) = v.fx.process(sl * lev0 * gl, sr_ * lev0 * gr);
+            l[i] += a;
+            r[i] += b;
+            p += rt;
+            rt += v.fx.accel;
+        }
+        i += n;
+        age += n as u32;
+    }
+    if let VoiceSource::Sample { pos, rate, .. } = &mut v.source {
+        *pos = p;
+        *rate = rt;
+    }
+    v.age = age;
+    done
 }
 
 pub mod mix {
