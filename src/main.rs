@@ -38,6 +38,9 @@ enum Command {
         /// WAV sample format: 16 or 24 (integer) or 32 (float).
         #[arg(long, default_value_t = 32)]
         bits: u16,
+        /// Voice pool size: voices that can sound at once (the oldest are stolen beyond it).
+        #[arg(long, default_value_t = 1024)]
+        voices: usize,
         /// A sample folder (Dirt-Samples layout), searched before the others; repeatable.
         #[arg(long = "samples", value_name = "DIR")]
         samples: Vec<PathBuf>,
@@ -152,11 +155,14 @@ fn run(cli: Cli) -> Result<(), Error> {
             print!("{}", phonon::samples::SampleLibrary::discover(&samples).report());
             Ok(())
         }
-        Command::Render { scene, out, seconds, cycles, sample_rate, block_size, threads, bits, samples } => {
+        Command::Render { scene, out, seconds, cycles, sample_rate, block_size, threads, bits, voices, samples } => {
+            if !(1..=1 << 20).contains(&voices) {
+                return Err(Error::Usage(format!("the voice pool must hold 1…1048576 voices, got {voices}")));
+            }
             let bits = Bits::from_bits(bits)?;
             let name = scene.display().to_string();
             let s = Scene::load(&scene)?;
-            let mut cfg = EngineConfig { sample_rate, block_len: block_size, sample_dirs: samples, ..EngineConfig::default() };
+            let mut cfg = EngineConfig { sample_rate, block_len: block_size, voices, sample_dirs: samples, ..EngineConfig::default() };
             if let Some(t) = threads {
                 cfg.threads = t;
             }
