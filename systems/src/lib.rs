@@ -7,7 +7,8 @@
 //!    `[c0, c1)` of this block, computed from the integer sample count.
 //! 2. [`events::schedule_events`] — query every event source over `[c0, c1)`; start a pooled voice
 //!    for every trigger, at its exact sample inside the block.
-//! 3. [`voices::render_voices`] — clear the voice buses, render every active voice into its bus.
+//! 3. [`voices::render_voices`] — clear the voice buses, render every active voice into its bus
+//!    (oscillators, samples, voice [`program`]s, [`drums`]).
 //! 4. [`dsp::dsp`] — run node kernels stage by stage, in parallel within a stage (rayon).
 //! 5. [`mix::mix`] — sum the output nodes into the interleaved stereo block.
 //! 6. [`feedback::feedback`] — swap the arena with the previous-block arena, which feedback
