@@ -6,7 +6,7 @@ use crate::lang::eval::{EResult, Env, EvalError, Val as LVal};
 use crate::pattern::{Pattern, Value};
 use crate::scene::{Expr, Scene, Tones};
 use phonon_components::{BinaryOp, ControlSource, EventSource, FilterMode, Instrument, NodeKind, OscShape, Param, Rational, Trigger};
-use phonon_components::{MAX_VOICE_OPS, SampleBank, SampleData, VArg, VOp, VoiceProgram, VoicePrograms};
+use phonon_components::{DrumKind, DrumParams, MAX_VOICE_OPS, SampleBank, SampleData, VArg, VOp, VoiceProgram, VoicePrograms};
 use phonon_systems::{ControlSpec, NodeSpec, SourceSpec};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -104,7 +104,10 @@ impl ControlSource for PatternControl {
 /// A pattern of control maps played as voices: an [`EventSource`]. Each event with `s` starts
 /// one voice: a sample (`s "bd:3"`, `# n 3`), pitched by `note` (speed × 2^(note/12)) and
 /// `speed`, shaped by `gain`, `pan` (0..1), `begin`, `end`, `legato`, `sustain`, `attack`,
-/// `release`.
+/// `release`. `s "superkick"` (`supersnare`, `superhat`, `superclap`) plays a drum synth when no
+/// sample folder has that name, transposed by `n` + `note` semitones and shaped by `sustain`,
+/// `decay`, `voice`, `pitch1`, `semitone`, `rq`, `delay`, `rate`, `accelerate`
+/// ([`DrumParams`]).
 pub struct PatternSource {
     pat: Pattern<Value>,
     sounds: HashMap<String, Vec<u32>>,
@@ -276,6 +279,7 @@ impl PatternSource {
             coarse: num("coarse").unwrap_or(0.0).max(0.0) as u32,
             shape: num("shape").unwrap_or(0.0) as f32,
             per_cycle: m.get("unit").and_then(|u| u.as_str()) == Some("c"),
+            drum: DrumParams::default(),
         };
         match synth {
             Some(def) => {
@@ -287,13 +291,35 @@ impl PatternSource {
                 t.release = num("release").unwrap_or(0.02) as f32;
             }
             None => {
-                let handles = self.sounds.get(m.get("s")?.as_str()?)?;
-                if handles.is_empty() {
-                    return None;
+                let name = m.get("s")?.as_str()?;
+                // a sample folder wins over a drum synth of the same name
+                match (self.sounds.get(name).filter(|h| !h.is_empty()), DrumKind::from_name(name)) {
+                    (Some(handles), _) => {
+                        let index = num("n").unwrap_or(0.0).floor() as i64;
+                        t.instrument = Instrument::Sample(handles[index.rem_euclid(handles.len() as i64) as usize]);
+                        t.speed = (num("speed").unwrap_or(1.0) * 2f64.powf(note / 12.0)) as f32;
+                    }
+                    (None, Some(kind)) => {
+                        // drums: n and note both transpose, in semitones
+                        let semis = note + num("n").unwrap_or(0.0);
+                        let d = DrumParams::defaults(kind);
+                        let get = |k: &str, default: f32| num(k).map_or(default, |v| v as f32);
+                        t.instrument = Instrument::Drum(kind);
+                        t.drum = DrumParams {
+                            freq: (d.freq as f64 * 2f64.powf(semis / 12.0)) as f32,
+                            sustain: t.sustain.unwrap_or(d.sustain),
+                            decay: get("decay", d.decay),
+                            voice: get("voice", d.voice),
+                            pitch1: get("pitch1", d.pitch1),
+                            semitone: get("semitone", d.semitone),
+                            rq: get("rq", d.rq),
+                            delay: get("delay", d.delay),
+                            rate: get("rate", d.rate),
+                            accelerate: t.accelerate,
+                        };
+                    }
+                    (None, None) => return None,
                 }
-                let index = num("n").unwrap_or(0.0).floor() as i64;
-                t.instrument = Instrument::Sample(handles[index.rem_euclid(handles.len() as i64) as usize]);
-                t.speed = (num("speed").unwrap_or(1.0) * 2f64.powf(note / 12.0)) as f32;
             }
         }
         Some(t)
@@ -567,7 +593,8 @@ impl<'s> Builder<'s> {
                 continue;
             }
             let count = self.samples.count(&name);
-            if count == 0 {
+            // a drum synth's name plays the drum when no folder has it
+            if count == 0 && DrumKind::from_name(&name).is_none() {
                 tracing::warn!("{}: {ctx}: no sample named '{name}' — those events are silent", self.file);
             }
             let mut handles = Vec::with_capacity(count);

@@ -53,13 +53,14 @@ const SCENE: &str = r#"Scene(
 )"#;
 
 /// Patterns of every kind: an instrument bus with a filter inside its voices, chords through
-/// jux and stut, kit samples, a stepped control pattern, and catalogue effects.
+/// jux and stut, kit samples, drum synths, a stepped control pattern, and catalogue effects.
 const PATTERNS: &str = r#"
 ~x: saw # lpf 2000 0.7 # gain 0.2
 o1: jux rev $ stut 4 0.5 0.125 $ s "~x(3,8,1)" # note "<c3'min7 e3'major>" # legato 0.5
 o2: s "bd*4 [sn cp] hh*8" # gain 0.8 # speed "1 2 -1"
 o3: (saw 110 # lpf "<300 2000 800>" 0.8 # moog 1200 0.5 # reverb 0.5) * 0.2
 o4: s "arpy*4" # n "0 .. 3" # tape 0.25 0.5 * 0.5
+o5: s "superkick*4, superhat*8, ~ supersnare, superclap(3,8)" # gain 0.5
 "#;
 
 fn allocations_per_block(threads: usize) -> (usize, u64) {

@@ -13,6 +13,8 @@ pub enum Instrument {
     /// A voice program (a bus used as an instrument: `~x: saw # lpf 2000`), by index into
     /// [`crate::VoicePrograms`], pitched by `freq`.
     Program(u32),
+    /// A drum synth (`s "superkick"`), shaped by the trigger's [`Trigger::drum`] parameters.
+    Drum(crate::DrumKind),
 }
 
 /// One event, typed and small: no strings, a fixed set of numeric parameters.
@@ -53,6 +55,8 @@ pub struct Trigger {
     pub shape: f32,
     /// `unit "c"`: `speed` is in cycles — the sample lasts `1/speed` cycles.
     pub per_cycle: bool,
+    /// A drum's parameters (only [`Instrument::Drum`] reads them).
+    pub drum: crate::DrumParams,
 }
 
 impl Default for Trigger {
@@ -79,6 +83,7 @@ impl Default for Trigger {
             coarse: 0,
             shape: 0.0,
             per_cycle: false,
+            drum: crate::DrumParams::default(),
         }
     }
 }

@@ -9,6 +9,8 @@
 //!   optionally [`BusName`] (the `~name` it came from, the key for keeping state across reloads).
 //! - **voice** — one sounding event, pre-spawned in a pool: [`Voice`], plus the sparse-set
 //!   [`Active`] marker while it sounds.
+//! - **drum voice** — a voice whose [`VoiceSource::Drum`] plays a [`DrumKind`] with its
+//!   [`DrumParams`] and [`DrumState`] (rendered by `phonon_systems::drums`).
 //! - **event source** — [`EventSourceSlot`]: anything implementing [`EventSource`], answering
 //!   "which triggers start in `[c0, c1)`?", and the voice-bus node its voices feed.
 //!
@@ -21,6 +23,7 @@
 //! engine (crate `phonon`) speak it; the pattern engine itself stays in `phonon`, which implements
 //! [`EventSource`] — the ECS core never learns what a Tidal pattern is.
 
+mod drum;
 mod event;
 mod kernel;
 mod node;
@@ -28,6 +31,7 @@ mod resources;
 mod time;
 mod voice;
 
+pub use drum::{DrumKind, DrumParams, DrumState};
 pub use event::{ControlSlot, ControlSource, EventSource, EventSourceSlot, Instrument, Trigger};
 pub use kernel::{Arg, ArgDef, Channels, Kernel, KernelCtx, KernelSetup, MAX_ARGS, P, UgenDef};
 pub use node::{

@@ -19,6 +19,10 @@ pub enum VoiceSource {
     /// A sample: read position in frames, frames per output sample (negative: backwards), and
     /// the frame range `[start, stop)` it may play.
     Sample { handle: u32, pos: f64, rate: f64, start: f64, stop: f64 },
+    /// A drum synth with its resolved parameters and its state; the drum shapes its own
+    /// amplitude, the voice's [`Envelope`] only holds it for the drum's length (and fades it
+    /// when choked or stolen).
+    Drum { kind: crate::DrumKind, params: crate::DrumParams, state: crate::DrumState },
 }
 
 /// Attack / decay / sustain / release envelope, times in samples, linear segments.

@@ -7,7 +7,8 @@
 //!    `[c0, c1)` of this block, computed from the integer sample count.
 //! 2. [`events::schedule_events`] — query every event source over `[c0, c1)`; start a pooled voice
 //!    for every trigger, at its exact sample inside the block.
-//! 3. [`voices::render_voices`] — clear the voice buses, render every active voice into its bus.
+//! 3. [`voices::render_voices`] — clear the voice buses, render every active voice into its bus
+//!    (oscillators, samples, voice [`program`]s, [`drums`]).
 //! 4. [`dsp::dsp`] — run node kernels stage by stage, in parallel within a stage (rayon).
 //! 5. [`mix::mix`] — sum the output nodes into the interleaved stereo block.
 //! 6. [`feedback::feedback`] — swap the arena with the previous-block arena, which feedback
@@ -19,6 +20,7 @@
 
 pub mod compile;
 pub mod denormals;
+pub mod drums;
 pub mod dsp;
 pub mod program;
 
@@ -177,8 +179,14 @@ pub fn build_world(
         }
         world.spawn(ControlSlot { source: c.source, target: compiled.offset[c.target], last: c.initial });
     }
-    for _ in 0..cfg.voices {
-        world.spawn((Voice::default(), VoiceState::default()));
+    let pool: Vec<Entity> = (0..cfg.voices).map(|_| world.spawn((Voice::default(), VoiceState::default())).id()).collect();
+    // size the `Active` marker's sparse set for the whole pool now: otherwise it grows on the
+    // render thread the first time a voice of the pool sounds (a new peak of voices)
+    for &e in &pool {
+        world.entity_mut(e).insert(Active);
+    }
+    for &e in &pool {
+        world.entity_mut(e).remove::<Active>();
     }
     world.insert_resource(VoicePrograms::default());
     world.insert_resource(program::VoiceScratch::new(cfg.block_len));
@@ -318,6 +326,14 @@ pub mod events {
                         };
                         (source, env)
                     }
+                    Instrument::Drum(kind) => {
+                        // the drum shapes itself (fade-in, curved fade to silence): the envelope
+                        // only holds the voice for the drum's length
+                        let params = trig.drum.sanitized(kind);
+                        let length = drums::length(kind, &params, sr);
+                        let state = drums::start(transport.block_start + offset as u64);
+                        (VoiceSource::Drum { kind, params, state }, Envelope::ar(0, length, 1))
+                    }
                     Instrument::Sample(handle) => {
                         let Some(data) = bank.0.get(handle as usize) else { continue };
                         let frames = data.frames() as f64;
@@ -355,7 +371,7 @@ pub mod events {
                 };
                 let base_rate = match source {
                     VoiceSource::Sample { rate, .. } => rate,
-                    VoiceSource::Osc { .. } | VoiceSource::Program { .. } => 0.0,
+                    VoiceSource::Osc { .. } | VoiceSource::Program { .. } | VoiceSource::Drum { .. } => 0.0,
                 };
                 let len = (env.sustain_end.min(u32::MAX / 4) as f64).max(1.0);
                 *voice = Voice {
@@ -482,6 +498,22 @@ pub mod voices {
                     let sound =
                         program::render(prog, &mut vstate.0, *freq, block - from, transport.sample_rate as f32, &mut scratch.0, block);
                     for (i, &x) in (from..block).zip(sound) {
+                        let Some(level) = v.env.level(v.age) else {
+                            done = true;
+                            break;
+                        };
+                        let s = x * level;
+                        let (a, b) = v.fx.process(s * v.gain_l, s * v.gain_r);
+                        l[i] += a;
+                        r[i] += b;
+                        v.age += 1;
+                    }
+                }
+                VoiceSource::Drum { kind, params, state } => {
+                    let from = v.start_offset as usize;
+                    let sound = &mut scratch.0[..block - from];
+                    drums::render(*kind, params, state, transport.sample_rate as f32, sound);
+                    for (i, &x) in (from..block).zip(sound.iter()) {
                         let Some(level) = v.env.level(v.age) else {
                             done = true;
                             break;
