@@ -80,5 +80,42 @@ fn builtin_kernels(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, catalogue_kernels, builtin_kernels);
+/// Issue #6: "60 s of silence after a tail costs no more CPU than silence" — the reverbs fed
+/// silence from a fresh state, and fed silence after a loud 1 s burst and 60 s of decay (with
+/// denormals flushed, as on every engine thread, the tail reaches exact zeros: no denormal spike).
+fn silence_after_tail(c: &mut Criterion) {
+    phonon::systems::denormals::flush_denormals_to_zero();
+    let mut group = c.benchmark_group("tail");
+    group.throughput(Throughput::Elements(BLOCK as u64));
+    let loud = noise();
+    let zeros = vec![0.0f32; BLOCK];
+    for name in ["reverb", "plate"] {
+        let Some(def) = catalogue::find(name) else { continue };
+        let consts: Vec<Option<f32>> = def.args.iter().map(|a| if a.audio { None } else { Some(a.default) }).collect();
+        for (case, burst_blocks) in [("fresh", 0usize), ("after-tail", (SR as usize) / BLOCK)] {
+            let mut kernel = (def.make)(&KernelSetup { sample_rate: SR, block: BLOCK, channels: 2, consts: &consts });
+            let cx = KernelCtx { sample_rate: SR, block: BLOCK, channels: 2 };
+            let mut out = vec![0.0f32; 2 * BLOCK];
+            let mut args = [Arg::ZERO; MAX_ARGS];
+            let n = def.args.len();
+            for (input, blocks) in [(&loud, burst_blocks), (&zeros, 60 * SR as usize / BLOCK)] {
+                for (a, d) in args.iter_mut().zip(def.args) {
+                    *a = if d.audio { Arg { ch: [P::Buf(input), P::Buf(input)] } } else { Arg { ch: [P::Const(d.default), P::Const(d.default)] } };
+                }
+                for _ in 0..if input.as_ptr() == zeros.as_ptr() && burst_blocks == 0 { 0 } else { blocks } {
+                    kernel.process(&cx, &args[..n], &mut out);
+                }
+            }
+            group.bench_function(BenchmarkId::new(name, case), |b| {
+                b.iter(|| {
+                    kernel.process(&cx, &args[..n], &mut out);
+                    black_box(out[0])
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, catalogue_kernels, builtin_kernels, silence_after_tail);
 criterion_main!(benches);
