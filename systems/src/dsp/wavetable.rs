@@ -58,7 +58,7 @@ fn mip_chain(frame: &[f64]) -> Vec<f32> {
     let mut levels = Vec::with_capacity(WAVETABLE_LEVELS * n);
     for level in 0..WAVETABLE_LEVELS {
         // harmonics 1..=top (top < n/2 on level 0: the Nyquist bin has no phase; drop it)
-        let top = (n / 2 >> level).min(n / 2 - 1);
+        let top = ((n / 2) >> level).min(n / 2 - 1);
         let mut s = vec![(0.0, 0.0); n];
         for k in 1..=top {
             s[k] = spectrum[k];
