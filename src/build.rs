@@ -31,6 +31,10 @@ pub trait SampleSource {
     fn count(&self, name: &str) -> usize;
     /// File `index` of sound `name` at `sample_rate`.
     fn load(&self, name: &str, index: i64, sample_rate: u32) -> Option<Arc<SampleData>>;
+    /// The sound names known, for error messages (none by default).
+    fn names(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// No samples at all.
@@ -532,6 +536,13 @@ impl<'s> Builder<'s> {
                 }
                 Val::Node(self.push(NodeKind::Ugen { def, params }, refs))
             }
+            Expr::Wavetable(sample, f, pos) => {
+                let table = self.wavetable(sample, ctx)?;
+                let (f, pos) = (self.expr(f, ctx)?, self.expr(pos, ctx)?);
+                let mut refs = Vec::new();
+                let (freq, position) = (Self::param(f, &mut refs), Self::param(pos, &mut refs));
+                Val::Node(self.push(NodeKind::Wavetable { table, freq, position }, refs))
+            }
             Expr::Tones(t) => {
                 let source = ToneSequence::new(t, ctx).map_err(|m| self.err(ctx, m))?;
                 let bus = self.push(NodeKind::VoiceBus, vec![]);
@@ -621,6 +632,28 @@ impl<'s> Builder<'s> {
             ));
         }
         Ok(pat.filter_values(|v| v.as_num().is_some()).fmap(|v| v.as_num().unwrap_or(0.0)))
+    }
+
+    /// Load sample `"name:index"` (index 0 if omitted) and build its band-limited wavetables.
+    fn wavetable(&self, sample: &str, ctx: &str) -> Result<Arc<phonon_components::WavetableData>, Error> {
+        let (name, index) = match sample.rsplit_once(':') {
+            Some((n, i)) => match i.trim().parse::<i64>() {
+                Ok(i) => (n.trim(), i),
+                Err(_) => return Err(self.err(ctx, format!("wavetable \"{sample}\": the sample index '{i}' is not a whole number"))),
+            },
+            None => (sample.trim(), 0),
+        };
+        if self.samples.count(name) == 0 {
+            let names = self.samples.names();
+            let known = if names.is_empty() { "no samples are loaded".to_string() } else { format!("known samples: {}", names.join(", ")) };
+            return Err(self.err(ctx, format!("wavetable: unknown sample '{name}' ({known}; `phonon samples` lists them)")));
+        }
+        let Some(data) = self.samples.load(name, index, self.sample_rate) else {
+            return Err(self.err(ctx, format!("wavetable: sample '{name}:{index}' could not be loaded")));
+        };
+        let ch = data.channels.max(1) as usize;
+        let mono: Vec<f32> = data.data.chunks_exact(ch).map(|f| f.iter().sum::<f32>() / ch as f32).collect();
+        Ok(Arc::new(phonon_systems::dsp::wavetable::build(sample, &mono)))
     }
 
     fn osc(&mut self, shape: OscShape, f: &Expr, ctx: &str) -> Result<Val, Error> {

@@ -25,6 +25,7 @@ fn label(kind: &NodeKind, inputs: &[usize]) -> String {
             format!("delay {} time {} feedback {} mix {}", p(input), p(time), p(feedback), p(mix))
         }
         NodeKind::Output { input } => format!("output {}", p(input)),
+        NodeKind::Wavetable { table, freq, position } => format!("wavetable {} {} position {}", table.name, p(freq), p(position)),
         NodeKind::Ugen { def, params } => {
             let mut s = def.name.to_string();
             for (a, x) in def.args.iter().zip(params) {

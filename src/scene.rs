@@ -94,6 +94,10 @@ pub enum Expr {
     /// (`phonon nodes` lists them), its arguments in the catalogue's order, an effect's input
     /// first. Missing trailing arguments take their defaults.
     Node(String, Vec<Expr>),
+    /// `Wavetable("arpy:2", freq, position)`: an oscillator whose cycles are the 2048-sample
+    /// frames of sample `name:index` (band-limited, each frame normalised to peak 1);
+    /// `position` 0..1 scans across the frames.
+    Wavetable(String, Box<Expr>, Box<Expr>),
     /// A voice bus playing a repeating list of tones (one voice each): the event source until
     /// patterns land.
     Tones(Tones),
@@ -246,6 +250,7 @@ impl Expr {
             Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) => a.uses_input() || b.uses_input(),
             Expr::Lpf(a, b, c) | Expr::Hpf(a, b, c) | Expr::Bpf(a, b, c) => a.uses_input() || b.uses_input() || c.uses_input(),
             Expr::Delay(a, b, c, d) => a.uses_input() || b.uses_input() || c.uses_input() || d.uses_input(),
+            Expr::Wavetable(_, f, p) => f.uses_input() || p.uses_input(),
         }
     }
 }

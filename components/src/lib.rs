@@ -36,6 +36,7 @@ pub use event::{ControlSlot, ControlSource, EventSource, EventSourceSlot, Instru
 pub use kernel::{Arg, ArgDef, Channels, Kernel, KernelCtx, KernelSetup, MAX_ARGS, P, UgenDef};
 pub use node::{
     BinaryOp, BusName, DspState, FilterMode, Input, Inputs, KernelBox, Node, NodeKind, OscShape, Param, Slot, SvfState, VoiceBus,
+    WAVETABLE_LEN, WAVETABLE_LEVELS, WavetableData,
 };
 pub use resources::{Arena, GroupRange, MasterLimiter, NanFlags, OutputBlock, Outputs, PrevArena, Stages, Transport, VoiceStats};
 pub use time::{Rational, TimeError};

@@ -83,6 +83,43 @@ pub enum NodeKind {
     Output { input: Param },
     /// A catalogue node (`moog`, `reverb`, `pulse` …): `params[k]` is argument `k` of `def`.
     Ugen { def: &'static crate::UgenDef, params: Vec<Param> },
+    /// A wavetable oscillator at `freq` Hz scanning the frames of `table` with `position`
+    /// (0..1, crossfading neighbouring frames); amplitude at most 1.
+    Wavetable { table: std::sync::Arc<WavetableData>, freq: Param, position: Param },
+}
+
+/// Samples in one wavetable (one single cycle).
+pub const WAVETABLE_LEN: usize = 2048;
+/// Band-limited levels per frame: level `l` holds harmonics `1..=1024 >> l` (level 10: a sine).
+pub const WAVETABLE_LEVELS: usize = 11;
+
+/// The tables of a wavetable oscillator: `frames × levels × WAVETABLE_LEN` floats, built once at
+/// load time (never at run time). Each frame is normalised so its loudest level peaks at 1.
+#[derive(Clone, PartialEq)]
+pub struct WavetableData {
+    /// Where the tables came from (`"arpy:2"`), for diagnostics.
+    pub name: String,
+    /// Number of frames (at least 1).
+    pub frames: usize,
+    /// `tables[(frame * WAVETABLE_LEVELS + level) * WAVETABLE_LEN..][..WAVETABLE_LEN]`.
+    pub tables: Vec<f32>,
+}
+
+impl WavetableData {
+    /// The table of `frame` at band-limit `level` (both clamped to what exists).
+    #[inline(always)]
+    pub fn table(&self, frame: usize, level: usize) -> &[f32] {
+        let f = frame.min(self.frames.saturating_sub(1));
+        let l = level.min(WAVETABLE_LEVELS - 1);
+        let start = (f * WAVETABLE_LEVELS + l) * WAVETABLE_LEN;
+        self.tables.get(start..start + WAVETABLE_LEN).unwrap_or(&[])
+    }
+}
+
+impl std::fmt::Debug for WavetableData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WavetableData({:?}, {} frames)", self.name, self.frames)
+    }
 }
 
 impl NodeKind {
@@ -114,6 +151,7 @@ impl NodeKind {
             NodeKind::Control => "control",
             NodeKind::Output { .. } => "output",
             NodeKind::Ugen { def, .. } => def.name,
+            NodeKind::Wavetable { .. } => "wavetable",
         }
     }
 
@@ -136,7 +174,9 @@ impl NodeKind {
     pub fn fixed_channels(&self) -> Option<u8> {
         match self {
             NodeKind::VoiceBus | NodeKind::Output { .. } => Some(2),
-            NodeKind::Constant(_) | NodeKind::Osc { .. } | NodeKind::Noise { .. } | NodeKind::Control => Some(1),
+            NodeKind::Constant(_) | NodeKind::Osc { .. } | NodeKind::Noise { .. } | NodeKind::Control | NodeKind::Wavetable { .. } => {
+                Some(1)
+            }
             NodeKind::Ugen { def, .. } => match def.channels {
                 crate::Channels::Mono => Some(1),
                 crate::Channels::Stereo => Some(2),

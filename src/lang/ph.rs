@@ -309,6 +309,21 @@ impl<'s> Elab<'s> {
                             _ => Expr::Delay(b(Expr::Input), arg(0, 0.25), arg(1, 0.0), arg(2, 0.5)),
                         })
                     }
+                    ExprKind::Name(n) if n == "wavetable" => {
+                        const USAGE: &str = "wavetable \"name:index\" FREQ [POSITION]";
+                        let Some(ExprKind::Str(sample)) = args.first().map(|a| &a.kind) else {
+                            return Err(self.err(e.pos, format!("'wavetable' takes a sample name in quotes first: {USAGE}")));
+                        };
+                        if !(2..=3).contains(&args.len()) {
+                            return Err(self.err(e.pos, format!("'wavetable' takes 2 or 3 arguments ({USAGE}), got {}", args.len())));
+                        }
+                        let f = self.param(self.elab(args[1], d)?, args[1].pos)?;
+                        let pos = match args.get(2) {
+                            Some(a) => self.param(self.elab(a, d)?, a.pos)?,
+                            None => Expr::Num(0.0),
+                        };
+                        El::Sig(Expr::Wavetable(sample.clone(), b(f), b(pos)))
+                    }
                     ExprKind::Bus(n) => {
                         return Err(self.err(head.pos, format!("'~{n}' is a bus, not a function: it cannot take arguments")));
                     }
@@ -895,6 +910,7 @@ fn print(e: &Expr) -> Result<String, String> {
         Expr::Bpf(i, c, q) => fx(i, format!("bpf {} {}", p(c)?, p(q)?))?,
         Expr::Delay(i, t, f, m) => fx(i, format!("delay {} {} {}", p(t)?, p(f)?, p(m)?))?,
         Expr::Apply(i, n) => fx(i, format!("~{n}"))?,
+        Expr::Wavetable(sample, f, pos) => format!("(wavetable {sample:?} {} {})", p(f)?, p(pos)?),
         Expr::Node(n, args) => {
             let effect = phonon_systems::dsp::catalogue::find(n).is_some_and(|d| d.effect);
             let typed = if effect { args.get(1..).unwrap_or_default() } else { &args[..] };

@@ -302,4 +302,7 @@ impl crate::build::SampleSource for SampleLibrary {
     fn load(&self, name: &str, index: i64, sample_rate: u32) -> Option<Arc<SampleData>> {
         SampleLibrary::load(self, name, index, sample_rate)
     }
+    fn names(&self) -> Vec<String> {
+        SampleLibrary::names(self).map(str::to_string).collect()
+    }
 }

@@ -56,6 +56,7 @@ fn params(kind: &NodeKind) -> Vec<Param> {
         NodeKind::Delay { input, time, feedback, mix, .. } => vec![*input, *time, *feedback, *mix],
         NodeKind::Output { input } => vec![*input],
         NodeKind::Ugen { params, .. } => params.clone(),
+        NodeKind::Wavetable { freq, position, .. } => vec![*freq, *position],
         NodeKind::Constant(_) | NodeKind::Noise { .. } | NodeKind::VoiceBus | NodeKind::Control => vec![],
     }
 }

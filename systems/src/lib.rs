@@ -106,7 +106,7 @@ pub enum BuildError {
 /// Initial DSP state for a node of `kind` with `channels` channels.
 pub fn initial_state(kind: &NodeKind, channels: u8, sample_rate: u32, block_len: usize) -> DspState {
     match kind {
-        NodeKind::Osc { .. } => DspState::Osc { phase: 0.0 },
+        NodeKind::Osc { .. } | NodeKind::Wavetable { .. } => DspState::Osc { phase: 0.0 },
         NodeKind::Noise { seed } => DspState::Noise { state: seed.wrapping_mul(0x9E37_79B9) | 1 },
         NodeKind::Filter { .. } => DspState::Filter(Default::default()),
         NodeKind::Delay { max_time, .. } => {

@@ -17,6 +17,7 @@ pub mod delay;
 pub mod filter;
 pub mod nodes;
 pub mod osc;
+pub mod wavetable;
 
 use bevy_ecs::prelude::*;
 use phonon_components::{
@@ -113,6 +114,9 @@ fn run(job: &mut Job<'_>, r: &Reader<'_>, sample_rate: f32, out: &mut [f32]) {
         (NodeKind::Constant(v), _) => out.fill(*v),
         (NodeKind::Osc { shape, freq }, DspState::Osc { phase }) => {
             osc::oscillator(*shape, phase, r.param(*freq, ins, 0), sample_rate, out)
+        }
+        (NodeKind::Wavetable { table, freq, position }, DspState::Osc { phase }) => {
+            wavetable::render(table, phase, r.param(*freq, ins, 0), r.param(*position, ins, 0), sample_rate, out)
         }
         (NodeKind::Noise { .. }, DspState::Noise { state }) => osc::noise(state, out),
         (NodeKind::Binary { op, a, b }, _) => {
