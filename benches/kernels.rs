@@ -100,7 +100,11 @@ fn silence_after_tail(c: &mut Criterion) {
             let n = def.args.len();
             for (input, blocks) in [(&loud, burst_blocks), (&zeros, 60 * SR as usize / BLOCK)] {
                 for (a, d) in args.iter_mut().zip(def.args) {
-                    *a = if d.audio { Arg { ch: [P::Buf(input), P::Buf(input)] } } else { Arg { ch: [P::Const(d.default), P::Const(d.default)] } };
+                    *a = if d.audio {
+                        Arg { ch: [P::Buf(input), P::Buf(input)] }
+                    } else {
+                        Arg { ch: [P::Const(d.default), P::Const(d.default)] }
+                    };
                 }
                 for _ in 0..if input.as_ptr() == zeros.as_ptr() && burst_blocks == 0 { 0 } else { blocks } {
                     kernel.process(&cx, &args[..n], &mut out);

@@ -79,7 +79,7 @@ pub enum Expr {
     /// A voice template (an instrument): a signal in which [`Expr::Freq`] is the note's
     /// frequency — an oscillator written without one (`saw`) is `Saw(Freq)` — and the control
     /// patterns chained onto it (`saw # gain 0.3`). Its signal may use oscillators, noise,
-    /// + - * / and lpf/hpf/bpf (`(saw + square * 0.5) # lpf 2000 0.7`); every event gets its own
+    /// arithmetic and lpf/hpf/bpf (`(saw + square * 0.25) # lpf 2000 0.7`); every event gets its own
     /// copy. As a bus it is an instrument for `s "~name"`; played itself, its controls give the
     /// events (`sine # note "c e g"`).
     Synth(Box<Expr>, Vec<String>),

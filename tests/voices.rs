@@ -159,7 +159,7 @@ fn builtin_kit_plays_on_the_beat() {
 #[test]
 fn a_template_without_notes_is_a_clear_error() {
     let scene = Scene::from_ph("out: sine", "t.ph").unwrap();
-    let err = Engine::new(&scene, "t.ph", cfg(512, 1)).err().expect("an error").to_string();
+    let err = Engine::new(&scene, "t.ph", cfg(512, 1)).expect_err("an error").to_string();
     assert!(err.contains("voice template") && err.contains("note"), "{err}");
 }
 
@@ -297,9 +297,9 @@ fn instrument_buses_are_per_voice_graphs() {
     let full = 0.5 * std::f64::consts::FRAC_1_SQRT_2;
     assert!((hi / full - 1.0).abs() < 0.03 && (lo / full - 0.4).abs() < 0.03, "tremolo envelope {lo}..{hi} of {full}");
     // buses and patterns cannot enter a voice: a clear error where it happens
-    let e = Scene::from_ph("~lfo: sine 3\n~x: saw * ~lfo\nout: s \"~x\"", "t.ph").err().expect("an error").to_string();
+    let e = Scene::from_ph("~lfo: sine 3\n~x: saw * ~lfo\nout: s \"~x\"", "t.ph").expect_err("an error").to_string();
     assert!(e.contains("t.ph:2:") && e.contains("voice"), "{e}");
-    let e = Scene::from_ph("~x: saw # delay 0.2\nout: s \"~x\"", "t.ph").err().expect("an error").to_string();
+    let e = Scene::from_ph("~x: saw # delay 0.2\nout: s \"~x\"", "t.ph").expect_err("an error").to_string();
     assert!(e.contains("t.ph:1:") && e.contains("lpf/hpf/bpf"), "{e}");
 }
 
