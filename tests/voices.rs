@@ -159,7 +159,7 @@ fn builtin_kit_plays_on_the_beat() {
 #[test]
 fn a_template_without_notes_is_a_clear_error() {
     let scene = Scene::from_ph("out: sine", "t.ph").unwrap();
-    let err = Engine::new(&scene, "t.ph", cfg(512, 1)).expect_err("an error").to_string();
+    let err = Engine::new(&scene, "t.ph", cfg(512, 1)).err().expect("an error").to_string();
     assert!(err.contains("voice template") && err.contains("note"), "{err}");
 }
 
