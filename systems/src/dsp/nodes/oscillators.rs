@@ -5,7 +5,7 @@
 //! Phases are kept in cycles (`0..1`, `f64`) and advanced per sample, so pitch never drifts and
 //! the output does not depend on the block size. Noises are deterministic (fixed seeds).
 
-use super::util::{Smooth, sane};
+use super::util::{Smooth, copy_to_other_channels, sane};
 use phonon_components::{Arg, ArgDef, Channels, Kernel, KernelCtx, UgenDef};
 use std::f64::consts::TAU;
 
@@ -198,14 +198,6 @@ fn white(state: &mut u32) -> f32 {
     s ^= s << 5;
     *state = s;
     (s >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0
-}
-
-/// A mono kernel wrote channel 0: copy it to any further channel.
-fn copy_to_other_channels(cx: &KernelCtx, out: &mut [f32]) {
-    let (first, rest) = out.split_at_mut(cx.block);
-    for o in rest.chunks_exact_mut(cx.block) {
-        o.copy_from_slice(first);
-    }
 }
 
 struct Pulse {

@@ -1,11 +1,12 @@
 //! Primitives the catalogue families share: argument sanitising ([`sane`]), a per-sample
 //! one-pole control smoother ([`Smooth`]), one-pole coefficients ([`one_pole`], [`time_coef`]),
-//! a circular delay [`Line`] with cubic fractional reads, a phase accumulator [`Lfo`] and the
-//! feedback-loop [`soft_limit`].
+//! a circular delay [`Line`] with cubic fractional reads, a phase accumulator [`Lfo`], the
+//! feedback-loop [`soft_limit`] and [`copy_to_other_channels`] for mono sources.
 //!
 //! Everything here advances once per sample and allocates only in its constructor, so kernels
 //! built from it stay real-time safe and independent of where blocks begin.
 
+use phonon_components::KernelCtx;
 use std::f64::consts::TAU;
 
 /// Time constant (s) with which gains and coefficients follow a jump: a few ms, no zipper.
@@ -223,6 +224,15 @@ impl Lfo {
 pub(crate) fn soft_limit(w: f32) -> f32 {
     let a = w.abs();
     if a <= 1.0 { w } else { (1.0 + (a - 1.0).tanh()).copysign(w) }
+}
+
+/// A mono kernel wrote channel 0 of `out`: copy it to any further channel.
+#[inline]
+pub(crate) fn copy_to_other_channels(cx: &KernelCtx, out: &mut [f32]) {
+    let (first, rest) = out.split_at_mut(cx.block);
+    for o in rest.chunks_exact_mut(cx.block) {
+        o.copy_from_slice(first);
+    }
 }
 
 #[cfg(test)]
