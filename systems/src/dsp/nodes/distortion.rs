@@ -4,11 +4,9 @@
 //! Amount-like controls are smoothed per sample (one-pole, 5 ms) so stepped patterns don't
 //! zipper; the smoother and `coarse`'s counter advance once per frame, shared by both channels.
 
-use super::oscillators::{Smooth, sane};
+use super::util::{SMOOTH_S, Smooth, sane};
 use phonon_components::{Arg, ArgDef, Channels, Kernel, KernelCtx, KernelSetup, UgenDef};
 
-/// Time constant of the amount smoothing, seconds.
-const SMOOTH_S: f32 = 0.005;
 /// `distort`'s drive at amount 1 (it is 1 at amount 0, exponential in between).
 pub const DISTORT_MAX_GAIN: f32 = 50.0;
 /// `fold`'s gain at amount 1 (it is 1 at amount 0, linear in between).

@@ -8,7 +8,7 @@
 //! reduction sits at the static curve and attack/release are exponential time constants (the
 //! recovery also passes the attack stage, so it is heard as about release + attack).
 
-use super::filters::{Glide, or_default};
+use super::util::{Smooth, TimeCoef, approach, sane, time_coef};
 use phonon_components::{Arg, ArgDef, Channels, Kernel, KernelCtx, KernelSetup, UgenDef};
 
 /// This family's catalogue entries.
@@ -84,47 +84,6 @@ pub const DEFS: &[UgenDef] = &[
 /// Floor of the level detectors, in dBFS (silence reads as this).
 const FLOOR_DB: f32 = -200.0;
 
-/// Longest attack or release time, in seconds.
-const MAX_TIME_S: f32 = 30.0;
-
-/// `exp(-1/(t·sr))`: the one-pole coefficient of time constant `t` seconds (0 for t ≤ 0: instant).
-/// The one-poles of this family run in f64, so that a slow one (coefficient near 1) still
-/// converges to its target instead of stalling a few f32 steps short of it.
-fn time_coef(t: f32, sample_rate: f32) -> f64 {
-    let t = or_default(t, 0.0).min(MAX_TIME_S) as f64;
-    if t <= 0.0 { 0.0 } else { (-1.0 / (t * sample_rate as f64)).exp() }
-}
-
-/// One step of a one-pole from `y` towards `target` with coefficient `a`, landing exactly on the
-/// target once within `eps` of it.
-#[inline(always)]
-fn approach(y: f64, target: f64, a: f64, eps: f64) -> f64 {
-    let next = target + a * (y - target);
-    if (next - target).abs() < eps { target } else { next }
-}
-
-/// A time argument's coefficient, recomputed only when the argument changes.
-#[derive(Clone, Copy, Debug)]
-struct TimeCoef {
-    last: f32,
-    coef: f64,
-}
-
-impl TimeCoef {
-    fn new() -> TimeCoef {
-        TimeCoef { last: f32::NAN, coef: 0.0 }
-    }
-
-    #[inline(always)]
-    fn get(&mut self, t: f32, sample_rate: f32) -> f64 {
-        if t.to_bits() != self.last.to_bits() {
-            self.last = t;
-            self.coef = time_coef(t, sample_rate);
-        }
-        self.coef
-    }
-}
-
 /// Level in dBFS of a linear peak `x` (floored at [`FLOOR_DB`]).
 #[inline(always)]
 fn to_db(x: f32) -> f32 {
@@ -162,7 +121,7 @@ struct Compressor {
     held: f64,
     /// Smoothed gain reduction, dB ≥ 0.
     reduction: f64,
-    makeup: Glide,
+    makeup: Smooth,
     /// Last total gain in dB and its linear value (so a steady gain costs no `powf`).
     gain_db: f32,
     gain: f32,
@@ -177,7 +136,7 @@ impl Compressor {
             release: TimeCoef::new(),
             held: 0.0,
             reduction: 0.0,
-            makeup: Glide::new(s.sample_rate),
+            makeup: Smooth::glide(s.sample_rate),
             gain_db: 0.0,
             gain: 1.0,
         }
@@ -198,15 +157,15 @@ impl Kernel for Compressor {
         for i in 0..n {
             let level = (0..cx.channels).fold(0.0f32, |m, ch| m.max(args[key].ch[ch].at(i).abs()));
             let x = to_db(level);
-            let t = or_default(thr.at(i), -20.0).clamp(-120.0, 24.0);
-            let r = or_default(ratio.at(i), 4.0).clamp(1.0, 1000.0);
-            let w = or_default(knee.at(i), 0.0).clamp(0.0, 48.0);
+            let t = sane(thr.at(i), -120.0, 24.0, -20.0);
+            let r = sane(ratio.at(i), 1.0, 1000.0, 4.0);
+            let w = sane(knee.at(i), 0.0, 48.0, 0.0);
             let target = (x - static_curve(x, t, r, w)).max(0.0) as f64;
             let (a, rl) = (self.attack.get(att.at(i), self.sample_rate), self.release.get(rel.at(i), self.sample_rate));
             self.held = target.max(approach(self.held, target, rl, 1e-9));
             self.reduction = approach(self.reduction, self.held, a, 1e-9);
-            self.makeup.step(or_default(makeup.at(i), 0.0).clamp(-48.0, 48.0));
-            let db = self.makeup.value - self.reduction as f32;
+            self.makeup.step(sane(makeup.at(i), -48.0, 48.0, 0.0));
+            let db = self.makeup.value() - self.reduction as f32;
             if db != self.gain_db {
                 self.gain_db = db;
                 self.gain = 10f32.powf(db / 20.0);
@@ -283,7 +242,7 @@ struct Limiter {
     sum: u64,
     released: f64,
     release: TimeCoef,
-    ceiling_db: Glide,
+    ceiling_db: Smooth,
     ceiling: f32,
 }
 
@@ -301,7 +260,7 @@ impl Limiter {
             sum: GAIN_ONE as u64 * window as u64,
             released: 1.0,
             release: TimeCoef::new(),
-            ceiling_db: Glide::new(s.sample_rate),
+            ceiling_db: Smooth::glide(s.sample_rate),
             ceiling: 1.0,
         }
     }
@@ -312,8 +271,8 @@ impl Kernel for Limiter {
         let (ceil, rel) = (args[1].mono(), args[2].mono());
         let (n, w) = (cx.block, self.window);
         for i in 0..n {
-            if self.ceiling_db.step(or_default(ceil.at(i), -1.0).clamp(-60.0, 0.0)) {
-                self.ceiling = 10f32.powf(self.ceiling_db.value / 20.0);
+            if self.ceiling_db.step(sane(ceil.at(i), -60.0, 0.0, -1.0)) {
+                self.ceiling = 10f32.powf(self.ceiling_db.value() / 20.0);
             }
             let c = self.ceiling;
             let peak = (0..cx.channels).fold(0.0f32, |m, ch| m.max(args[0].ch[ch].at(i).abs()));
@@ -388,7 +347,7 @@ impl Kernel for Gate {
             let t = thr.at(i);
             if t.to_bits() != self.last_thr.to_bits() {
                 self.last_thr = t;
-                let db = or_default(t, -40.0).clamp(-120.0, 24.0);
+                let db = sane(t, -120.0, 24.0, -40.0);
                 self.open_at = 10f32.powf(db / 20.0);
                 self.close_at = 10f32.powf((db - GATE_HYSTERESIS_DB) / 20.0);
             }

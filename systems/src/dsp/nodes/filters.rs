@@ -8,10 +8,11 @@
 //! - `comb` is a feedback comb with a linearly interpolated delay, `allpass` a Schroeder allpass
 //!   whose fractional delay is a first-order (Thiran) allpass, so its magnitude stays exactly flat.
 //!
-//! Parameters are glided per sample (one-pole, [`SMOOTH_S`]) so that jumps don't click, and
+//! Parameters are glided per sample ([`Smooth::glide`], one-pole, 3 ms) so that jumps don't click, and
 //! coefficients are recomputed only while a parameter moves: a constant argument costs no
 //! `tan`/`exp` per sample. State never depends on block boundaries.
 
+use super::util::{Line, Smooth, sane};
 use phonon_components::{Arg, ArgDef, Channels, Kernel, KernelCtx, KernelSetup, UgenDef};
 use std::f32::consts::PI;
 
@@ -132,52 +133,11 @@ pub const DEFS: &[UgenDef] = &[
     },
 ];
 
-/// Time constant of the per-sample parameter glide, in seconds.
-pub(crate) const SMOOTH_S: f32 = 0.003;
-
-/// `x`, or `fallback` when `x` is NaN (infinities are left to the caller's clamp).
-#[inline(always)]
-pub(crate) fn or_default(x: f32, fallback: f32) -> f32 {
-    if x.is_nan() { fallback } else { x }
-}
-
-/// A control glided per sample towards its target by a one-pole low-pass (time constant
-/// [`SMOOTH_S`]); it starts at its first target and snaps to the target when within a relative
-/// 1e-4, so a settled parameter reports no change and costs nothing.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Glide {
-    pub(crate) value: f32,
-    coef: f32,
-    primed: bool,
-}
-
-impl Glide {
-    pub(crate) fn new(sample_rate: f32) -> Glide {
-        Glide { value: 0.0, coef: 1.0 - (-1.0 / (SMOOTH_S * sample_rate.max(1.0))).exp(), primed: false }
-    }
-
-    /// Advance one sample towards `target`; true when the value changed.
-    #[inline(always)]
-    pub(crate) fn step(&mut self, target: f32) -> bool {
-        if self.value == target && self.primed {
-            return false;
-        }
-        if !self.primed {
-            self.primed = true;
-            self.value = target;
-            return true;
-        }
-        let d = target - self.value;
-        let next = self.value + d * self.coef;
-        self.value = if d.abs() <= 1e-4 * target.abs() + 1e-9 || next == self.value { target } else { next };
-        true
-    }
-}
-
-/// `tan(π·fc/sr)`: the prewarped integrator gain of a TPT filter, `fc` clamped to 1 Hz..0.49·sr.
+/// `tan(π·fc/sr)`: the prewarped integrator gain of a TPT filter, `fc` clamped to 1 Hz..0.49·sr
+/// (NaN reads as 1 kHz).
 #[inline]
 fn prewarp(fc: f32, sample_rate: f32) -> f32 {
-    (PI * fc.clamp(1.0, 0.49 * sample_rate) / sample_rate).tan()
+    (PI * sane(fc, 1.0, 0.49 * sample_rate, 1000.0) / sample_rate).tan()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,7 +193,7 @@ const RES_Q_MAX: f32 = 20.0;
 
 /// `rlpf`/`rhpf`'s resonance (0..1) as a q: exponential from 0.707 (flat) to 20.
 pub fn res_to_q(res: f32) -> f32 {
-    RES_Q_MIN * (RES_Q_MAX / RES_Q_MIN).powf(or_default(res, 0.0).clamp(0.0, 1.0))
+    RES_Q_MIN * (RES_Q_MAX / RES_Q_MIN).powf(sane(res, 0.0, 1.0, 0.0))
 }
 
 /// `notch`, `rlpf`, `rhpf`: one SVF per channel, the cutoff's `g` and the damping glided.
@@ -242,8 +202,8 @@ struct Svf2 {
     sample_rate: f32,
     last: [f32; 2],
     target: [f32; 2],
-    g: Glide,
-    k: Glide,
+    g: Smooth,
+    k: Smooth,
     coefs: SvfCoefs,
     state: [SvfState; 2],
 }
@@ -256,8 +216,8 @@ impl Svf2 {
             sample_rate: sr,
             last: [f32::NAN; 2],
             target: [0.0; 2],
-            g: Glide::new(sr),
-            k: Glide::new(sr),
+            g: Smooth::glide(sr),
+            k: Smooth::glide(sr),
             coefs: SvfCoefs::default(),
             state: [SvfState::default(); 2],
         }
@@ -266,7 +226,7 @@ impl Svf2 {
     /// Damping `k = 1/q` for this filter's second argument.
     fn damping(&self, v: f32) -> f32 {
         match self.mode {
-            SvfMode::Notch => 1.0 / or_default(v, 1.0).clamp(0.1, 50.0),
+            SvfMode::Notch => 1.0 / sane(v, 0.1, 50.0, 1.0),
             SvfMode::Low | SvfMode::High => 1.0 / res_to_q(v),
         }
     }
@@ -280,14 +240,14 @@ impl Kernel for Svf2 {
             let (c, q) = (cutoff.at(i), second.at(i));
             if c.to_bits() != self.last[0].to_bits() {
                 self.last[0] = c;
-                self.target[0] = prewarp(or_default(c, 1000.0), self.sample_rate);
+                self.target[0] = prewarp(c, self.sample_rate);
             }
             if q.to_bits() != self.last[1].to_bits() {
                 self.last[1] = q;
                 self.target[1] = self.damping(q);
             }
             if self.g.step(self.target[0]) | self.k.step(self.target[1]) {
-                self.coefs = SvfCoefs::new(self.g.value, self.k.value);
+                self.coefs = SvfCoefs::new(self.g.value(), self.k.value());
             }
             for ch in 0..cx.channels {
                 let x = args[0].ch[ch].at(i);
@@ -342,8 +302,8 @@ struct Moog {
     sample_rate: f32,
     last: [f32; 2],
     target: [f32; 2],
-    g: Glide,
-    k: Glide,
+    g: Smooth,
+    k: Smooth,
     big_g: f32,
     ladder: [Ladder; 2],
 }
@@ -355,8 +315,8 @@ impl Moog {
             sample_rate: sr,
             last: [f32::NAN; 2],
             target: [0.0; 2],
-            g: Glide::new(sr),
-            k: Glide::new(sr),
+            g: Smooth::glide(sr),
+            k: Smooth::glide(sr),
             big_g: 0.0,
             ladder: [Ladder::default(); 2],
         }
@@ -372,18 +332,18 @@ impl Kernel for Moog {
             if c.to_bits() != self.last[0].to_bits() {
                 self.last[0] = c;
                 // 0.45·sr at most: above sr/4 the TPT stages stop being pure averagers
-                self.target[0] = prewarp(or_default(c, 1000.0).min(0.45 * self.sample_rate), self.sample_rate);
+                self.target[0] = prewarp(sane(c, 1.0, 0.45 * self.sample_rate, 1000.0), self.sample_rate);
             }
             if r.to_bits() != self.last[1].to_bits() {
                 self.last[1] = r;
-                self.target[1] = MOOG_K_MAX * or_default(r, 0.0).clamp(0.0, 1.0);
+                self.target[1] = MOOG_K_MAX * sane(r, 0.0, 1.0, 0.0);
             }
             self.k.step(self.target[1]);
             if self.g.step(self.target[0]) {
-                self.big_g = self.g.value / (1.0 + self.g.value);
+                self.big_g = self.g.value() / (1.0 + self.g.value());
             }
             for ch in 0..cx.channels {
-                out[ch * n + i] = self.ladder[ch].tick(args[0].ch[ch].at(i), self.big_g, self.k.value);
+                out[ch * n + i] = self.ladder[ch].tick(args[0].ch[ch].at(i), self.big_g, self.k.value());
             }
         }
     }
@@ -405,40 +365,16 @@ fn line_len(sample_rate: f32) -> usize {
 
 /// Delay in samples for `freq`, clamped to `lo`..the line's reach.
 fn delay_samples(freq: f32, sample_rate: f32, lo: f32, len: usize) -> f32 {
-    (sample_rate / or_default(freq, 220.0).max(MIN_DELAY_FREQ)).clamp(lo, (len - 3) as f32)
+    (sample_rate / sane(freq, MIN_DELAY_FREQ, f32::INFINITY, 220.0)).clamp(lo, (len - 3) as f32)
 }
 
 fn clamp_feedback(fb: f32, fallback: f32) -> f32 {
-    or_default(fb, fallback).clamp(-MAX_FEEDBACK, MAX_FEEDBACK)
+    sane(fb, -MAX_FEEDBACK, MAX_FEEDBACK, fallback)
 }
 
-/// Per-channel circular lines (one allocation, `len` samples each) sharing one write head.
-struct Lines {
-    buf: Vec<f32>,
-    len: usize,
-    pos: usize,
-}
-
-impl Lines {
-    fn new(channels: usize, len: usize) -> Lines {
-        Lines { buf: vec![0.0; channels.clamp(1, 2) * len], len, pos: 0 }
-    }
-
-    /// Sample written `back` samples ago on channel `ch` (1 = the previous one).
-    #[inline(always)]
-    fn tap(&self, ch: usize, back: usize) -> f32 {
-        self.buf[ch * self.len + (self.pos + self.len - back) % self.len]
-    }
-
-    #[inline(always)]
-    fn write(&mut self, ch: usize, v: f32) {
-        self.buf[ch * self.len + self.pos] = v;
-    }
-
-    #[inline(always)]
-    fn advance(&mut self) {
-        self.pos = (self.pos + 1) % self.len;
-    }
+/// One delay line per channel (1 or 2), each reaching back `len` samples.
+fn channel_lines(channels: usize, len: usize) -> Vec<Line> {
+    (0..channels.clamp(1, 2)).map(|_| Line::new(len)).collect()
 }
 
 /// `comb`: `w[n] = x[n] + fb·w[n-D]`, output `(1-|fb|)·w[n]`; `w[n-D]` read by linear
@@ -447,9 +383,11 @@ struct Comb {
     sample_rate: f32,
     last_freq: f32,
     delay_target: f32,
-    delay: Glide,
-    feedback: Glide,
-    lines: Lines,
+    delay: Smooth,
+    feedback: Smooth,
+    /// Per-channel lines and how far back they reach (samples).
+    lines: Vec<Line>,
+    len: usize,
 }
 
 impl Comb {
@@ -459,9 +397,10 @@ impl Comb {
             sample_rate: sr,
             last_freq: f32::NAN,
             delay_target: 1.0,
-            delay: Glide::new(sr),
-            feedback: Glide::new(sr),
-            lines: Lines::new(s.channels, line_len(sr)),
+            delay: Smooth::glide(sr),
+            feedback: Smooth::glide(sr),
+            lines: channel_lines(s.channels, line_len(sr)),
+            len: line_len(sr),
         }
     }
 }
@@ -474,21 +413,21 @@ impl Kernel for Comb {
             let f = freq.at(i);
             if f.to_bits() != self.last_freq.to_bits() {
                 self.last_freq = f;
-                self.delay_target = delay_samples(f, self.sample_rate, 1.0, self.lines.len);
+                self.delay_target = delay_samples(f, self.sample_rate, 1.0, self.len);
             }
             self.delay.step(self.delay_target);
             self.feedback.step(clamp_feedback(fb.at(i), 0.9));
-            let d = self.delay.value;
+            let d = self.delay.value();
             let whole = d.floor();
             let (back, a) = (whole as usize, d - whole);
-            let fbv = self.feedback.value;
+            let fbv = self.feedback.value();
             for ch in 0..cx.channels {
-                let delayed = (1.0 - a) * self.lines.tap(ch, back) + a * self.lines.tap(ch, back + 1);
+                let line = &mut self.lines[ch];
+                let delayed = (1.0 - a) * line.tap(back) + a * line.tap(back + 1);
                 let w = args[0].ch[ch].at(i) + fbv * delayed;
-                self.lines.write(ch, w);
+                line.push(w);
                 out[ch * n + i] = (1.0 - fbv.abs()) * w;
             }
-            self.lines.advance();
         }
     }
 }
@@ -501,9 +440,11 @@ struct Allpass {
     sample_rate: f32,
     last_freq: f32,
     delay_target: f32,
-    delay: Glide,
-    feedback: Glide,
-    lines: Lines,
+    delay: Smooth,
+    feedback: Smooth,
+    /// Per-channel lines and how far back they reach (samples).
+    lines: Vec<Line>,
+    len: usize,
     /// The interpolator's previous output per channel.
     prev: [f32; 2],
 }
@@ -515,9 +456,10 @@ impl Allpass {
             sample_rate: sr,
             last_freq: f32::NAN,
             delay_target: 2.0,
-            delay: Glide::new(sr),
-            feedback: Glide::new(sr),
-            lines: Lines::new(s.channels, line_len(sr)),
+            delay: Smooth::glide(sr),
+            feedback: Smooth::glide(sr),
+            lines: channel_lines(s.channels, line_len(sr)),
+            len: line_len(sr),
             prev: [0.0; 2],
         }
     }
@@ -531,23 +473,23 @@ impl Kernel for Allpass {
             let f = freq.at(i);
             if f.to_bits() != self.last_freq.to_bits() {
                 self.last_freq = f;
-                self.delay_target = delay_samples(f, self.sample_rate, 2.0, self.lines.len);
+                self.delay_target = delay_samples(f, self.sample_rate, 2.0, self.len);
             }
             self.delay.step(self.delay_target);
             self.feedback.step(clamp_feedback(fb.at(i), 0.5));
-            let d = self.delay.value;
+            let d = self.delay.value();
             let whole = (d.floor() - 1.0).max(1.0);
             let (back, a) = (whole as usize, d - whole);
             let eta = (1.0 - a) / (1.0 + a);
-            let g = self.feedback.value;
+            let g = self.feedback.value();
             for ch in 0..cx.channels {
-                let delayed = eta * self.lines.tap(ch, back) + self.lines.tap(ch, back + 1) - eta * self.prev[ch];
+                let line = &mut self.lines[ch];
+                let delayed = eta * line.tap(back) + line.tap(back + 1) - eta * self.prev[ch];
                 self.prev[ch] = delayed;
                 let v = args[0].ch[ch].at(i) + g * delayed;
-                self.lines.write(ch, v);
+                line.push(v);
                 out[ch * n + i] = delayed - g * v;
             }
-            self.lines.advance();
         }
     }
 }
@@ -565,7 +507,7 @@ const DJF_FADE: f32 = 0.05;
 /// `djf`'s setting for knob `x`: (high-pass?, cutoff Hz, wet 0..1). Output is
 /// `wet·filter + (1-wet)·input`, the filter a Butterworth (q 0.707) SVF.
 pub fn djf_setting(x: f32) -> (bool, f32, f32) {
-    let x = or_default(x, 0.5).clamp(0.0, 1.0);
+    let x = sane(x, 0.0, 1.0, 0.5);
     let depth = (x - 0.5).abs() * 2.0;
     let wet = (depth / (2.0 * DJF_FADE)).min(1.0);
     let span = DJF_HIGH / DJF_LOW;
@@ -574,7 +516,7 @@ pub fn djf_setting(x: f32) -> (bool, f32, f32) {
 
 struct Djf {
     sample_rate: f32,
-    x: Glide,
+    x: Smooth,
     high: bool,
     wet: f32,
     coefs: SvfCoefs,
@@ -585,7 +527,7 @@ impl Djf {
     fn new(s: &KernelSetup<'_>) -> Djf {
         Djf {
             sample_rate: s.sample_rate,
-            x: Glide::new(s.sample_rate),
+            x: Smooth::glide(s.sample_rate),
             high: false,
             wet: 0.0,
             coefs: SvfCoefs::default(),
@@ -599,8 +541,8 @@ impl Kernel for Djf {
         let knob = args[1].mono();
         let n = cx.block;
         for i in 0..n {
-            if self.x.step(or_default(knob.at(i), 0.5).clamp(0.0, 1.0)) {
-                let (high, fc, wet) = djf_setting(self.x.value);
+            if self.x.step(sane(knob.at(i), 0.0, 1.0, 0.5)) {
+                let (high, fc, wet) = djf_setting(self.x.value());
                 (self.high, self.wet) = (high, wet);
                 self.coefs = SvfCoefs::new(prewarp(fc, self.sample_rate), std::f32::consts::SQRT_2);
             }
@@ -686,7 +628,7 @@ const EQ_BANDS: [(Band, f64); 3] = [(Band::LowShelf, EQ_LOW_HZ), (Band::Peak, EQ
 
 struct Eq3 {
     sample_rate: f32,
-    gain: [Glide; 3],
+    gain: [Smooth; 3],
     coefs: [Biquad; 3],
     state: [[Tdf2; 3]; 2],
 }
@@ -694,7 +636,7 @@ struct Eq3 {
 impl Eq3 {
     fn new(s: &KernelSetup<'_>) -> Eq3 {
         let sr = s.sample_rate;
-        Eq3 { sample_rate: sr, gain: [Glide::new(sr); 3], coefs: [Biquad::default(); 3], state: [[Tdf2::default(); 3]; 2] }
+        Eq3 { sample_rate: sr, gain: [Smooth::glide(sr); 3], coefs: [Biquad::default(); 3], state: [[Tdf2::default(); 3]; 2] }
     }
 }
 
@@ -703,9 +645,9 @@ impl Kernel for Eq3 {
         let n = cx.block;
         for i in 0..n {
             for (b, &(band, f0)) in EQ_BANDS.iter().enumerate() {
-                let db = or_default(args[b + 1].mono().at(i), 0.0).clamp(-EQ_MAX_DB, EQ_MAX_DB);
+                let db = sane(args[b + 1].mono().at(i), -EQ_MAX_DB, EQ_MAX_DB, 0.0);
                 if self.gain[b].step(db) {
-                    self.coefs[b] = rbj(band, f0, self.gain[b].value as f64, self.sample_rate as f64);
+                    self.coefs[b] = rbj(band, f0, self.gain[b].value() as f64, self.sample_rate as f64);
                 }
             }
             for ch in 0..cx.channels {

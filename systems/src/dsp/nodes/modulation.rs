@@ -4,7 +4,7 @@
 //! depths, feedback and mix are smoothed per sample. Delay-based effects read their lines with
 //! cubic interpolation.
 
-use super::delays::{Lfo, Line, SMOOTH_S, Smooth, clamp};
+use super::util::{Lfo, Line, SMOOTH_S, Smooth, sane};
 use phonon_components::{Arg, ArgDef, Channels, Kernel, KernelCtx, KernelSetup, UgenDef};
 use std::f32::consts::{FRAC_1_SQRT_2, FRAC_PI_2, PI, TAU};
 
@@ -153,9 +153,9 @@ impl Kernel for Chorus {
         let [rate, depth, mix] = [1, 2, 3].map(|k| args[k].mono());
         for i in 0..n {
             let rate = rate.at(i);
-            let exc = self.depth.next(clamp(depth.at(i), 0.0, 1.0)) * CHORUS_EXCURSION_S * sr;
+            let exc = self.depth.next(sane(depth.at(i), 0.0, 1.0, 0.0)) * CHORUS_EXCURSION_S * sr;
             let (dry, wet) = {
-                let a = self.mix.next(clamp(mix.at(i), 0.0, 1.0)) * FRAC_PI_2;
+                let a = self.mix.next(sane(mix.at(i), 0.0, 1.0, 0.0)) * FRAC_PI_2;
                 (a.cos(), a.sin() * FRAC_1_SQRT_2)
             };
             for (c, (line, lfos)) in self.lines.iter_mut().zip(self.lfos.iter_mut()).enumerate() {
@@ -201,11 +201,11 @@ impl Kernel for Flanger {
         let [rate, depth, fb, mix] = [1, 2, 3, 4].map(|k| args[k].mono());
         for i in 0..n {
             let rate = rate.at(i);
-            let sweep = self.depth.next(clamp(depth.at(i), 0.0, 1.0)) * FLANGER_SWEEP;
-            let fb = self.feedback.next(clamp(fb.at(i), -MAX_FEEDBACK, MAX_FEEDBACK));
+            let sweep = self.depth.next(sane(depth.at(i), 0.0, 1.0, 0.0)) * FLANGER_SWEEP;
+            let fb = self.feedback.next(sane(fb.at(i), -MAX_FEEDBACK, MAX_FEEDBACK, 0.0));
             // normalise white-noise power through the feedback comb (1/(1 - fb²))
             let norm = (1.0 - fb * fb).sqrt();
-            let m = self.mix.next(clamp(mix.at(i), 0.0, 1.0));
+            let m = self.mix.next(sane(mix.at(i), 0.0, 1.0, 0.0));
             for (c, (line, lfo)) in self.lines.iter_mut().zip(self.lfos.iter_mut()).enumerate() {
                 let d = FLANGER_CENTRE_S * sr * (1.0 + sweep * lfo.sine(rate, sr));
                 let delayed = line.read(d);
@@ -252,7 +252,7 @@ fn make_phaser(s: &KernelSetup<'_>) -> Box<dyn Kernel> {
 
 /// First-order allpass coefficient `a` of `(a + z⁻¹)/(1 + a·z⁻¹)`, phase −90° at `hz`.
 pub(crate) fn allpass_coef(hz: f32, sample_rate: f32) -> f32 {
-    let t = (PI * clamp(hz, 1.0, 0.49 * sample_rate) / sample_rate).tan();
+    let t = (PI * sane(hz, 1.0, 0.49 * sample_rate, 1.0) / sample_rate).tan();
     (t - 1.0) / (t + 1.0)
 }
 
@@ -261,14 +261,14 @@ impl Kernel for Phaser {
         let (sr, n) = (cx.sample_rate, cx.block);
         let [rate, depth, fb] = [1, 2, 3].map(|k| args[k].mono());
         for i in 0..n {
-            let octaves = self.depth.next(clamp(depth.at(i), 0.0, 1.0)) * PHASER_OCTAVES;
+            let octaves = self.depth.next(sane(depth.at(i), 0.0, 1.0, 0.0)) * PHASER_OCTAVES;
             let hz = PHASER_CENTRE_HZ * (octaves * self.lfo.sine(rate.at(i), sr)).exp2();
             if hz != self.last_hz {
                 self.last_hz = hz;
                 self.coef = allpass_coef(hz, sr);
             }
             let a = self.coef;
-            let fb = self.feedback.next(clamp(fb.at(i), -MAX_FEEDBACK, MAX_FEEDBACK));
+            let fb = self.feedback.next(sane(fb.at(i), -MAX_FEEDBACK, MAX_FEEDBACK, 0.0));
             // the loop is fb × (allpass × one sample), so white noise gains 1/(1 - fb²) in power
             let norm = 0.5 * (1.0 - fb * fb).sqrt();
             for (c, st) in self.ch.iter_mut().enumerate().take(cx.channels) {
@@ -305,7 +305,7 @@ impl Kernel for Tremolo {
         let (sr, n) = (cx.sample_rate, cx.block);
         let [rate, depth] = [1, 2].map(|k| args[k].mono());
         for i in 0..n {
-            let depth = self.depth.next(clamp(depth.at(i), 0.0, 1.0));
+            let depth = self.depth.next(sane(depth.at(i), 0.0, 1.0, 0.0));
             let phase = self.lfo.next(rate.at(i), sr);
             let gain = 1.0 - depth * 0.5 * (1.0 - (std::f64::consts::TAU * phase).cos() as f32);
             for c in 0..cx.channels {
@@ -352,7 +352,7 @@ impl Kernel for Vibrato {
         let [rate, depth] = [1, 2].map(|k| args[k].mono());
         for i in 0..n {
             let rate = rate.at(i);
-            let target = clamp(vibrato_excursion(depth.at(i), rate, sr), 0.0, self.max_excursion);
+            let target = sane(vibrato_excursion(depth.at(i), rate, sr), 0.0, self.max_excursion, 0.0);
             let exc = self.excursion.next(target);
             let phase = self.lfo.next(rate, sr);
             let d = 2.0 + exc * (1.0 - (std::f64::consts::TAU * phase).cos() as f32);

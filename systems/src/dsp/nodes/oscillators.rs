@@ -5,6 +5,7 @@
 //! Phases are kept in cycles (`0..1`, `f64`) and advanced per sample, so pitch never drifts and
 //! the output does not depend on the block size. Noises are deterministic (fixed seeds).
 
+use super::util::{Smooth, copy_to_other_channels, sane};
 use phonon_components::{Arg, ArgDef, Channels, Kernel, KernelCtx, UgenDef};
 use std::f64::consts::TAU;
 
@@ -89,7 +90,7 @@ pub const DEFS: &[UgenDef] = &[
         channels: Channels::Mono,
         doc: "Phase modulation (DX7-style): sin(carrier phase + index·sin(modulator phase)). Same spectrum as `fm` for steady arguments, but the index offsets the phase directly (smoothed over 2 ms), so index modulation acts on the phase, not the frequency.",
         example: "out: pm 220 330 (sine 0.2 # range 0 3) * 0.3",
-        make: |s| Box::new(Pm { index: Smooth::new(PM_INDEX_SMOOTH_S, s.sample_rate), ..Pm::default() }),
+        make: |s| Box::new(Pm { carrier: 0.0, modulator: 0.0, index: Smooth::new(PM_INDEX_SMOOTH_S, s.sample_rate) }),
     },
     UgenDef {
         name: "supersaw",
@@ -111,44 +112,6 @@ pub const DEFS: &[UgenDef] = &[
 const PM_INDEX_SMOOTH_S: f32 = 0.002;
 /// How long a supersaw voice takes to fade in or out, seconds.
 const SUPERSAW_FADE_S: f32 = 0.005;
-
-/// One-pole smoother for a control that can jump: a step reaches 63 % in `tau` seconds. It
-/// starts at the first value it is given (no ramp from zero), and snaps to the target once
-/// rounding stalls it, so a constant control settles exactly.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Smooth {
-    value: f32,
-    coef: f32,
-    started: bool,
-}
-
-impl Smooth {
-    /// A smoother with time constant `tau` seconds at `sample_rate` Hz.
-    pub(crate) fn new(tau: f32, sample_rate: f32) -> Smooth {
-        let coef = 1.0 - (-1.0 / (tau * sample_rate.max(1.0)).max(1.0)).exp();
-        Smooth { value: 0.0, coef, started: false }
-    }
-
-    /// Move one sample towards `target` and return the smoothed value.
-    #[inline]
-    pub(crate) fn next(&mut self, target: f32) -> f32 {
-        if !self.started {
-            self.started = true;
-            self.value = target;
-        } else {
-            let next = self.value + self.coef * (target - self.value);
-            // once a step no longer moves the value, rounding has stalled it: snap
-            self.value = if next == self.value { target } else { next };
-        }
-        self.value
-    }
-}
-
-/// `x` clamped to `lo..=hi`, or `default` if it is NaN.
-#[inline]
-pub(crate) fn sane(x: f32, lo: f32, hi: f32, default: f32) -> f32 {
-    if x.is_nan() { default } else { x.clamp(lo, hi) }
-}
 
 /// Phase increment in cycles per sample for `freq` Hz, limited to ±0.5 (Nyquist); 0 for NaN.
 #[inline]
@@ -235,14 +198,6 @@ fn white(state: &mut u32) -> f32 {
     s ^= s << 5;
     *state = s;
     (s >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0
-}
-
-/// A mono kernel wrote channel 0: copy it to any further channel.
-fn copy_to_other_channels(cx: &KernelCtx, out: &mut [f32]) {
-    let (first, rest) = out.split_at_mut(cx.block);
-    for o in rest.chunks_exact_mut(cx.block) {
-        o.copy_from_slice(first);
-    }
 }
 
 struct Pulse {
@@ -397,7 +352,6 @@ impl Kernel for Fm {
 }
 
 /// `pm`: carrier and modulator phases (cycles) and the smoothed index.
-#[derive(Default)]
 struct Pm {
     carrier: f64,
     modulator: f64,
@@ -514,17 +468,6 @@ impl Kernel for Supersaw {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn smoother_starts_at_its_first_value_and_settles_exactly() {
-        let mut s = Smooth::new(0.005, 48_000.0);
-        assert_eq!(s.next(0.3), 0.3);
-        let mut v = 0.0;
-        for _ in 0..48_000 {
-            v = s.next(0.9);
-        }
-        assert_eq!(v, 0.9);
-    }
 
     #[test]
     fn blep_is_a_continuous_odd_residual() {

@@ -4,7 +4,7 @@
 //! dry input. Their delay lengths are the published tunings scaled to the engine's sample rate,
 //! so the sound does not depend on it. Arguments are smoothed per sample (a few ms).
 
-use super::delays::{Lfo, Line, SMOOTH_S, Smooth, clamp};
+use super::util::{Lfo, Line, SMOOTH_S, Smooth, sane};
 use phonon_components::{Arg, ArgDef, Channels, Kernel, KernelCtx, KernelSetup, UgenDef};
 
 /// This family's catalogue entries.
@@ -67,45 +67,43 @@ fn scaled(len: usize, sample_rate: f32, rate: f32) -> usize {
     ((len as f32 * sample_rate / rate).round() as usize).max(1)
 }
 
-/// A feedback comb with a one-pole low-pass in its loop (Freeverb's `comb`).
+/// A feedback comb of `len` samples with a one-pole low-pass in its loop (Freeverb's `comb`).
 struct Comb {
-    buf: Box<[f32]>,
-    idx: usize,
+    line: Line,
+    len: usize,
     store: f32,
 }
 
 impl Comb {
     fn new(len: usize) -> Comb {
-        Comb { buf: vec![0.0; len].into_boxed_slice(), idx: 0, store: 0.0 }
+        Comb { line: Line::new(len), len, store: 0.0 }
     }
 
     /// `damp` is the low-pass pole (0 = no damping); `feedback` the loop gain at DC.
     #[inline(always)]
     fn process(&mut self, x: f32, feedback: f32, damp: f32) -> f32 {
-        let y = self.buf[self.idx];
+        let y = self.line.tap(self.len);
         self.store = y * (1.0 - damp) + self.store * damp;
-        self.buf[self.idx] = x + self.store * feedback;
-        self.idx = if self.idx + 1 == self.buf.len() { 0 } else { self.idx + 1 };
+        self.line.push(x + self.store * feedback);
         y
     }
 }
 
-/// Freeverb's (Schroeder) allpass diffuser, feedback 0.5.
+/// Freeverb's (Schroeder) allpass diffuser of `len` samples, feedback 0.5.
 struct Diffuser {
-    buf: Box<[f32]>,
-    idx: usize,
+    line: Line,
+    len: usize,
 }
 
 impl Diffuser {
     fn new(len: usize) -> Diffuser {
-        Diffuser { buf: vec![0.0; len].into_boxed_slice(), idx: 0 }
+        Diffuser { line: Line::new(len), len }
     }
 
     #[inline(always)]
     fn process(&mut self, x: f32) -> f32 {
-        let b = self.buf[self.idx];
-        self.buf[self.idx] = x + b * ALLPASS_FEEDBACK;
-        self.idx = if self.idx + 1 == self.buf.len() { 0 } else { self.idx + 1 };
+        let b = self.line.tap(self.len);
+        self.line.push(x + b * ALLPASS_FEEDBACK);
         b - x
     }
 }
@@ -163,9 +161,9 @@ impl Kernel for Freeverb {
         let [room, damp, mix] = [1, 2, 3].map(|k| args[k].mono());
         let (ol, or) = out.split_at_mut(n);
         for (i, (ol, or)) in ol.iter_mut().zip(or.iter_mut()).enumerate() {
-            let fb = OFFSET_ROOM + SCALE_ROOM * self.room.next(clamp(room.at(i), 0.0, 1.0));
-            let damp = SCALE_DAMP * self.damp.next(clamp(damp.at(i), 0.0, 1.0));
-            let m = self.mix.next(clamp(mix.at(i), 0.0, 1.0));
+            let fb = OFFSET_ROOM + SCALE_ROOM * self.room.next(sane(room.at(i), 0.0, 1.0, 0.0));
+            let damp = SCALE_DAMP * self.damp.next(sane(damp.at(i), 0.0, 1.0, 0.0));
+            let m = self.mix.next(sane(mix.at(i), 0.0, 1.0, 0.0));
             let (xl, xr) = (args[0].ch[0].at(i), args[0].ch[1].at(i));
             // averaged, not summed as in Freeverb: the wet then has the input's level (room 0.5)
             let x = 0.5 * (xl + xr) * FIXED_GAIN;
@@ -336,14 +334,14 @@ impl Kernel for Plate {
         let [decay, damp, mix] = [1, 2, 3].map(|k| args[k].mono());
         let (ol, or) = out.split_at_mut(n);
         for (i, (ol, or)) in ol.iter_mut().zip(or.iter_mut()).enumerate() {
-            let decay = self.decay.next(clamp(decay.at(i), 0.0, MAX_DECAY));
-            let diffusion = clamp(decay + 0.15, 0.25, 0.5);
-            let damp = self.damp.next(clamp(damp.at(i), 0.0, 1.0));
+            let decay = self.decay.next(sane(decay.at(i), 0.0, MAX_DECAY, 0.0));
+            let diffusion = sane(decay + 0.15, 0.25, 0.5, 0.25);
+            let damp = self.damp.next(sane(damp.at(i), 0.0, 1.0, 0.0));
             if damp != self.last_damp {
                 self.last_damp = damp;
                 self.pole = damp_pole(damp, self.sample_rate);
             }
-            let m = self.mix.next(clamp(mix.at(i), 0.0, 1.0));
+            let m = self.mix.next(sane(mix.at(i), 0.0, 1.0, 0.0));
             let (xl, xr) = (args[0].ch[0].at(i), args[0].ch[1].at(i));
             let mut x = 0.5 * (xl + xr);
             for (line, d, g) in self.diffusers.iter_mut() {
