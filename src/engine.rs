@@ -131,8 +131,12 @@ impl Engine {
     pub fn transport(&self) -> &Transport {
         self.world.resource::<Transport>()
     }
+    /// Voice pool accounting; `dropped` includes events the lookahead had to drop because one
+    /// source queued more in one block than its ring holds.
     pub fn voice_stats(&self) -> VoiceStats {
-        *self.world.resource::<VoiceStats>()
+        let mut s = *self.world.resource::<VoiceStats>();
+        s.dropped += self._lookahead.as_ref().map_or(0, |l| l.dropped());
+        s
     }
 
     /// Frames the master limiter has turned down so far (0: the mix never reached 0 dBFS).

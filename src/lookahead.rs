@@ -25,6 +25,8 @@ pub const LOOKAHEAD_CYCLES: i64 = 2;
 /// render thread to take some).
 const EVENT_RING: usize = 4096;
 const CONTROL_RING: usize = 1024;
+/// How long a full ring may block the thread before an event is dropped.
+const FULL_WAIT: Duration = Duration::from_millis(100);
 
 struct Shared {
     stop: AtomicBool,
@@ -33,6 +35,8 @@ struct Shared {
     /// The window the render thread is in.
     rendering: AtomicI64,
     per_cycle: i64,
+    /// Events lost to a ring that stayed full (see [`push_blocking`]).
+    dropped: std::sync::atomic::AtomicU64,
 }
 
 type Prod<T> = ringbuf::CachingProd<Arc<HeapRb<T>>>;
@@ -61,6 +65,13 @@ impl Drop for Lookahead {
     }
 }
 
+impl Lookahead {
+    /// Events lost because one source queued more than a ring holds in one block.
+    pub fn dropped(&self) -> u64 {
+        self.shared.dropped.load(Ordering::Relaxed)
+    }
+}
+
 /// Windows per cycle for a block of `block_len` samples at `cps`: the power of two nearest
 /// above one window per block (so a window is at most about a block long), at least 8.
 pub fn windows_per_cycle(sample_rate: u32, block_len: usize, cps: f64) -> i64 {
@@ -79,8 +90,13 @@ impl Lookahead {
         from: Rational,
     ) -> std::io::Result<(Lookahead, Vec<Box<dyn EventSource>>, Vec<Box<dyn ControlSource>>)> {
         let start = window_of(from, per_cycle);
-        let shared =
-            Arc::new(Shared { stop: AtomicBool::new(false), covered: AtomicI64::new(start), rendering: AtomicI64::new(start), per_cycle });
+        let shared = Arc::new(Shared {
+            stop: AtomicBool::new(false),
+            covered: AtomicI64::new(start),
+            rendering: AtomicI64::new(start),
+            per_cycle,
+            dropped: Default::default(),
+        });
         let (mut prods, mut queued): (Vec<Prod<Trigger>>, Vec<Box<dyn EventSource>>) = (Vec::new(), Vec::new());
         for _ in &sources {
             let (p, c) = ring::<Trigger>(EVENT_RING);
@@ -121,14 +137,24 @@ fn window_start(k: i64, per_cycle: i64) -> Option<Rational> {
     Rational::from_i128(k as i128, per_cycle as i128).ok()
 }
 
-/// Push `x`, waiting while the ring is full; false if told to stop meanwhile.
-fn push_blocking<T>(p: &mut Prod<T>, mut x: T, shared: &Shared) -> bool {
+/// Push `x`, waiting while the ring is full; false if told to stop meanwhile. A ring that stays
+/// full for [`FULL_WAIT`] (the render thread is waiting on another source, and this source put
+/// thousands of events into one block) sets `overflowing`: from then on, for the rest of this
+/// window, events that don't fit are dropped at once and counted in `dropped`, rather than
+/// deadlocking the two threads.
+fn push_blocking<T>(p: &mut Prod<T>, mut x: T, shared: &Shared, overflowing: &mut bool) -> bool {
+    let since = std::time::Instant::now();
     loop {
         match p.try_push(x) {
             Ok(()) => return true,
             Err(back) => {
                 if shared.stop.load(Ordering::Acquire) {
                     return false;
+                }
+                if *overflowing || since.elapsed() > FULL_WAIT {
+                    *overflowing = true;
+                    shared.dropped.fetch_add(1, Ordering::Relaxed);
+                    return true;
                 }
                 x = back;
                 std::thread::park_timeout(Duration::from_micros(200));
@@ -160,8 +186,9 @@ fn run(
             triggers.clear();
             src.query(begin, end, &mut triggers);
             triggers.sort_by_key(|t: &Trigger| t.onset);
+            let mut overflowing = false;
             for t in triggers.drain(..) {
-                if !push_blocking(prod, t, &shared) {
+                if !push_blocking(prod, t, &shared, &mut overflowing) {
                     return;
                 }
             }
@@ -170,8 +197,9 @@ fn run(
             changes.clear();
             ctl.query(begin, end, &mut changes);
             changes.sort_by_key(|c: &(Rational, f32)| c.0);
+            let mut overflowing = false;
             for c in changes.drain(..) {
-                if !push_blocking(prod, c, &shared) {
+                if !push_blocking(prod, c, &shared, &mut overflowing) {
                     return;
                 }
             }
@@ -181,29 +209,14 @@ fn run(
     }
 }
 
-/// Wait (spinning, then yielding) until the thread has covered every window before `end`.
-/// Returns false if it never will (it stopped).
-fn wait_covered(shared: &Shared, end: Rational) -> bool {
+/// Pop from `cons` into `out` everything before `end`, waiting (spinning, then yielding) for the
+/// lookahead thread where it has not covered the block yet — popping all the while, so a source
+/// with more events in one block than its ring holds still flows. Items before `begin` (none,
+/// in order) are dropped. Returns early only if the thread has stopped.
+fn drain<T: Copy>(cons: &mut Cons<T>, shared: &Shared, begin: Rational, end: Rational, onset: impl Fn(&T) -> Rational, out: &mut Vec<T>) {
     let need = windows_before(end, shared.per_cycle);
     shared.rendering.store(window_of(end, shared.per_cycle), Ordering::Release);
     let mut spins = 0u32;
-    while shared.covered.load(Ordering::Acquire) < need {
-        if shared.stop.load(Ordering::Acquire) {
-            return false;
-        }
-        spins += 1;
-        if spins < 64 {
-            std::hint::spin_loop();
-        } else {
-            std::thread::yield_now();
-        }
-    }
-    true
-}
-
-/// Pop from `cons` into `out` everything before `end`, waiting for the lookahead thread where
-/// it has not got that far. Items before `begin` (none, in order) are dropped.
-fn drain<T: Copy>(cons: &mut Cons<T>, shared: &Shared, begin: Rational, end: Rational, onset: impl Fn(&T) -> Rational, out: &mut Vec<T>) {
     loop {
         // what is already queued: everything before `end`
         while let Some(x) = cons.try_peek() {
@@ -217,16 +230,22 @@ fn drain<T: Copy>(cons: &mut Cons<T>, shared: &Shared, begin: Rational, end: Rat
                 out.push(x);
             }
         }
-        // the ring is empty: done once the thread has covered the block
-        if shared.covered.load(Ordering::Acquire) >= windows_before(end, shared.per_cycle) {
-            // it may have pushed more between our last look and now
+        // the ring is empty: done once the thread has covered the block (it may have pushed
+        // more between our last look and its publishing `covered`: look once more)
+        if shared.covered.load(Ordering::Acquire) >= need {
             if cons.is_empty() {
                 return;
             }
             continue;
         }
-        if !wait_covered(shared, end) {
+        if shared.stop.load(Ordering::Acquire) {
             return;
+        }
+        spins += 1;
+        if spins < 64 {
+            std::hint::spin_loop();
+        } else {
+            std::thread::yield_now();
         }
     }
 }
@@ -294,6 +313,31 @@ mod tests {
             assert_eq!(a, b, "block {t}..{e}");
             t = e;
         }
+    }
+
+    /// Far more events in one block than a ring holds, from two sources: no deadlock; the
+    /// overflow is counted, never waited on forever.
+    #[test]
+    fn overfull_rings_do_not_deadlock() {
+        struct Burst;
+        impl EventSource for Burst {
+            fn query(&mut self, begin: Rational, end: Rational, out: &mut Vec<Trigger>) {
+                if begin <= Rational::ZERO && end > Rational::ZERO {
+                    out.extend(std::iter::repeat_n(Trigger { onset: Rational::ZERO, ..Trigger::default() }, 3 * EVENT_RING));
+                }
+            }
+        }
+        let (la, mut q, _) = Lookahead::spawn(vec![Box::new(Burst), Box::new(Burst)], vec![], 16, Rational::ZERO).unwrap();
+        let mut out = Vec::new();
+        let mut t = Rational::ZERO;
+        for _ in 0..8 {
+            let e = t.checked_add(Rational::new(1, 16)).unwrap();
+            for s in q.iter_mut() {
+                s.query(t, e, &mut out);
+            }
+            t = e;
+        }
+        assert!(!out.is_empty() && la.dropped() > 0, "{} played, {} dropped", out.len(), la.dropped());
     }
 
     #[test]
