@@ -109,3 +109,19 @@ fn catalogue_reference_is_current() {
         assert!(doc.contains(&format!("#### `{}`", d.name)), "{} is not documented", d.name);
     }
 }
+
+/// Names shared by the pattern language and the node catalogue keep their Tidal meaning on
+/// patterns (`range 1 2 sine` is a pattern of numbers, `# shape 0.5` a voice control) and are
+/// nodes on signals (`sine 3 # range 1 2`, `range 100 200 $ sine 3`).
+#[test]
+fn shared_names_follow_their_arguments() {
+    let scene =
+        Scene::from_ph("out: s \"bd*8\" # speed (range 1 2 sine) # shape 0.3\no1: s \"hh*4\" # pan (slow 2 $ range 0 1 saw)\n", "t.ph")
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(&scene.outputs["out"], phonon::scene::Expr::Pattern(_)), "{:?}", scene.outputs["out"]);
+    assert!(matches!(&scene.outputs["o1"], phonon::scene::Expr::Pattern(_)), "{:?}", scene.outputs["o1"]);
+    let scene = Scene::from_ph("out: saw (sine 3 # range 100 200) * 0.1\no1: (range 100 200 $ sine 3) * 0.001\n", "t.ph")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ron = scene.to_ron();
+    assert_eq!(ron.matches("Node(\"range\"").count(), 2, "{ron}");
+}

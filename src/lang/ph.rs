@@ -248,7 +248,17 @@ impl<'s> Elab<'s> {
             let node_wanted = self.is_catalogue_only(e) || {
                 // a name shared with the pattern language is a node when a signal is among its arguments
                 let (_, args) = flatten(e);
-                args.iter().any(|a| !matches!(a.kind, ExprKind::Keyword(_)) && self.elab(a, d).is_ok_and(|el| self.is_signal(&el)))
+                // (a bare `sine`/`saw` there is Tidal's continuous pattern, as in `range 1 5 sine`)
+                args.iter().any(|a| {
+                    !matches!(a.kind, ExprKind::Keyword(_))
+                        && self.elab(a, d).is_ok_and(|el| match &el {
+                            El::Sig(_) => true,
+                            El::Bus(n) => {
+                                self.bus_is_signal(n) && !self.bus_ast.get(n).is_some_and(|b| matches!(self.elab(b, 0), Ok(El::Synth(..))))
+                            }
+                            _ => false,
+                        })
+                })
             };
             if node_wanted && let Some(el) = self.catalogue_node(e, d)? {
                 return Ok(el);
