@@ -29,40 +29,6 @@ fn white_noise(n: usize) -> Vec<f32> {
         .collect()
 }
 
-/// In-place radix-2 complex FFT (`re.len()` a power of two).
-fn fft(re: &mut [f64], im: &mut [f64]) {
-    let n = re.len();
-    let mut j = 0;
-    for i in 1..n {
-        let mut bit = n >> 1;
-        while j & bit != 0 {
-            j ^= bit;
-            bit >>= 1;
-        }
-        j |= bit;
-        if i < j {
-            re.swap(i, j);
-            im.swap(i, j);
-        }
-    }
-    let mut len = 2;
-    while len <= n {
-        let ang = -2.0 * PI / len as f64;
-        for start in (0..n).step_by(len) {
-            for k in 0..len / 2 {
-                let (wr, wi) = ((ang * k as f64).cos(), (ang * k as f64).sin());
-                let (a, b) = (start + k, start + k + len / 2);
-                let (xr, xi) = (re[b] * wr - im[b] * wi, re[b] * wi + im[b] * wr);
-                re[b] = re[a] - xr;
-                im[b] = im[a] - xi;
-                re[a] += xr;
-                im[a] += xi;
-            }
-        }
-        len <<= 1;
-    }
-}
-
 /// Hann-windowed spectrum of `x[start..start + n]`.
 fn spectrum(x: &[f32], start: usize, n: usize) -> (Vec<f64>, Vec<f64>) {
     let mut re: Vec<f64> = (0..n).map(|i| x[start + i] as f64 * (0.5 - 0.5 * (2.0 * PI * i as f64 / n as f64).cos())).collect();

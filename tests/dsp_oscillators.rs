@@ -19,41 +19,6 @@ fn source(name: &str, args: &[f32], frames: usize) -> Vec<f32> {
     out
 }
 
-/// In-place iterative radix-2 FFT of (re, im); the length must be a power of two.
-fn fft(re: &mut [f64], im: &mut [f64]) {
-    let n = re.len();
-    assert!(n.is_power_of_two() && im.len() == n);
-    let mut j = 0;
-    for i in 1..n {
-        let mut bit = n >> 1;
-        while j & bit != 0 {
-            j ^= bit;
-            bit >>= 1;
-        }
-        j |= bit;
-        if i < j {
-            re.swap(i, j);
-            im.swap(i, j);
-        }
-    }
-    let mut len = 2;
-    while len <= n {
-        let ang = -2.0 * PI / len as f64;
-        for start in (0..n).step_by(len) {
-            for k in 0..len / 2 {
-                let (wr, wi) = ((ang * k as f64).cos(), (ang * k as f64).sin());
-                let (a, b) = (start + k, start + k + len / 2);
-                let (xr, xi) = (re[b] * wr - im[b] * wi, re[b] * wi + im[b] * wr);
-                re[b] = re[a] - xr;
-                im[b] = im[a] - xi;
-                re[a] += xr;
-                im[a] += xi;
-            }
-        }
-        len <<= 1;
-    }
-}
-
 /// 4-term Blackman-Harris window value at `i` of `n` (sidelobes −92 dB, main lobe ±4 bins).
 fn blackman_harris(i: usize, n: usize) -> f64 {
     let x = 2.0 * PI * i as f64 / n as f64;

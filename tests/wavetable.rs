@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{assert_finite, cfg, left, peak, zero_crossing_freq};
+use common::{assert_finite, cfg, fft_pairs, left, peak, zero_crossing_freq};
 use phonon::build::SampleSource;
 use phonon::components::SampleData;
 use phonon::render::render_to_vec;
@@ -41,38 +41,6 @@ fn render_cycles(text: &str, seconds: f64) -> Vec<f32> {
     left(&render_to_vec(&mut engine, (seconds * SR) as u64))
 }
 
-/// In-place radix-2 FFT.
-fn fft(x: &mut [(f64, f64)]) {
-    let n = x.len();
-    let mut j = 0;
-    for i in 1..n {
-        let mut bit = n >> 1;
-        while j & bit != 0 {
-            j ^= bit;
-            bit >>= 1;
-        }
-        j |= bit;
-        if i < j {
-            x.swap(i, j);
-        }
-    }
-    let mut len = 2;
-    while len <= n {
-        let ang = -2.0 * PI / len as f64;
-        for s in (0..n).step_by(len) {
-            for k in 0..len / 2 {
-                let (wr, wi) = ((ang * k as f64).cos(), (ang * k as f64).sin());
-                let (ar, ai) = x[s + k];
-                let (br, bi) = x[s + k + len / 2];
-                let (tr, ti) = (br * wr - bi * wi, br * wi + bi * wr);
-                x[s + k] = (ar + tr, ai + ti);
-                x[s + k + len / 2] = (ar - tr, ai - ti);
-            }
-        }
-        len <<= 1;
-    }
-}
-
 /// Power spectrum (bins 0..n/2) of the first `n` samples under a 4-term Blackman-Harris window
 /// (side lobes below −92 dB, main lobe ±4 bins). Bin width `SR / n`.
 fn power_spectrum(x: &[f32], n: usize) -> Vec<f64> {
@@ -81,7 +49,7 @@ fn power_spectrum(x: &[f32], n: usize) -> Vec<f64> {
         0.35875 - 0.48829 * t.cos() + 0.14128 * (2.0 * t).cos() - 0.01168 * (3.0 * t).cos()
     };
     let mut buf: Vec<(f64, f64)> = x[..n].iter().enumerate().map(|(i, &v)| (v as f64 * w(i), 0.0)).collect();
-    fft(&mut buf);
+    fft_pairs(&mut buf);
     buf[..n / 2].iter().map(|c| c.0 * c.0 + c.1 * c.1).collect()
 }
 

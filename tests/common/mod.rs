@@ -67,3 +67,22 @@ pub fn assert_finite(x: &[f32]) {
         panic!("sample {i} is {}", x[i]);
     }
 }
+
+/// In-place forward FFT of a complex signal given as real and imaginary parts (rustfft).
+pub fn fft(re: &mut [f64], im: &mut [f64]) {
+    use rustfft::{FftPlanner, num_complex::Complex};
+    let mut buf: Vec<Complex<f64>> = re.iter().zip(im.iter()).map(|(&r, &i)| Complex { re: r, im: i }).collect();
+    FftPlanner::new().plan_fft_forward(buf.len()).process(&mut buf);
+    for ((r, i), c) in re.iter_mut().zip(im.iter_mut()).zip(buf) {
+        (*r, *i) = (c.re, c.im);
+    }
+}
+
+/// [`fft`] on `(re, im)` pairs.
+pub fn fft_pairs(x: &mut [(f64, f64)]) {
+    let (mut re, mut im): (Vec<f64>, Vec<f64>) = x.iter().copied().unzip();
+    fft(&mut re, &mut im);
+    for (o, (r, i)) in x.iter_mut().zip(re.into_iter().zip(im)) {
+        *o = (r, i);
+    }
+}

@@ -72,36 +72,14 @@ fn mip_chain(frame: &[f64]) -> Vec<f32> {
     levels.iter().map(|&v| (v * gain) as f32).collect()
 }
 
-/// In-place iterative radix-2 FFT (`inverse`: unscaled inverse). `x.len()` must be a power of 2.
+/// In-place FFT of `x` (`inverse`: unscaled inverse), by rustfft.
 fn fft(x: &mut [(f64, f64)], inverse: bool) {
-    let n = x.len();
-    let mut j = 0;
-    for i in 1..n {
-        let mut bit = n >> 1;
-        while j & bit != 0 {
-            j ^= bit;
-            bit >>= 1;
-        }
-        j |= bit;
-        if i < j {
-            x.swap(i, j);
-        }
-    }
-    let sign = if inverse { 1.0 } else { -1.0 };
-    let mut len = 2;
-    while len <= n {
-        let ang = sign * 2.0 * std::f64::consts::PI / len as f64;
-        for start in (0..n).step_by(len) {
-            for k in 0..len / 2 {
-                let (wr, wi) = ((ang * k as f64).cos(), (ang * k as f64).sin());
-                let (ar, ai) = x[start + k];
-                let (br, bi) = x[start + k + len / 2];
-                let (tr, ti) = (br * wr - bi * wi, br * wi + bi * wr);
-                x[start + k] = (ar + tr, ai + ti);
-                x[start + k + len / 2] = (ar - tr, ai - ti);
-            }
-        }
-        len <<= 1;
+    use rustfft::{FftDirection, FftPlanner, num_complex::Complex};
+    let mut buf: Vec<Complex<f64>> = x.iter().map(|&(re, im)| Complex { re, im }).collect();
+    let dir = if inverse { FftDirection::Inverse } else { FftDirection::Forward };
+    FftPlanner::new().plan_fft(buf.len(), dir).process(&mut buf);
+    for (o, c) in x.iter_mut().zip(buf) {
+        *o = (c.re, c.im);
     }
 }
 
