@@ -221,14 +221,7 @@ fn chorus_keeps_energy_and_spreads_the_spectrum() {
 #[test]
 fn examples_render() {
     for name in ["chorus", "flanger", "phaser", "tremolo", "vibrato", "ring"] {
-        let def = find(name).unwrap();
-        let scene = phonon::Scene::from_ph(def.example, "example.ph").unwrap_or_else(|e| panic!("{name}: {e}"));
-        let mut engine = phonon::Engine::new(&scene, "example.ph", cfg(512, 1)).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let y = phonon::render::render_to_vec(&mut engine, 2 * 44_100);
-        assert_finite(&y);
-        let (pk, level) = (peak(&y), rms(&y));
-        println!("{name}: example peak {pk:.3}, rms {level:.3}");
-        assert!(pk < 1.0 && level > 1e-3, "{name}: peak {pk}, rms {level}");
+        assert_example_renders(name);
     }
 }
 
@@ -237,23 +230,5 @@ fn examples_render() {
 /// lines), and as a signal jumping between -1e9 and 1e9 every 100 samples.
 #[test]
 fn extreme_arguments_stay_finite() {
-    let n = 24_000;
-    let mut seed = 7u32;
-    let noise: Vec<f32> = (0..n)
-        .map(|_| {
-            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (seed >> 8) as f32 / 8_388_608.0 - 1.0
-        })
-        .collect();
-    let wild: Vec<f32> = (0..n).map(|i| if (i / 100) % 2 == 0 { -1e9 } else { 1e9 }).collect();
-    let defs: Vec<_> = phonon::systems::dsp::catalogue::all().filter(|d| d.family == "modulation").collect();
-    assert!(!defs.is_empty());
-    for def in defs {
-        for v in [Input::Const(-1e9), Input::Const(-1.0), Input::Const(0.0), Input::Const(1e9), Input::Mono(&wild)] {
-            let args: Vec<Input<'_>> = def.args.iter().map(|a| if a.name == "input" { Input::Mono(&noise) } else { v }).collect();
-            let (_, y) = run(def, &args, 48_000.0, 64, n);
-            assert_finite(&y);
-            assert!(peak(&y) <= 4.0, "{}: peak {} with {v:?}", def.name, peak(&y));
-        }
-    }
+    assert_family_survives_extreme_arguments("modulation", 4.0);
 }

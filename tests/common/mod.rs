@@ -86,3 +86,42 @@ pub fn fft_pairs(x: &mut [(f64, f64)]) {
         *o = (r, i);
     }
 }
+
+/// Node `name`'s documented `.ph` example parses and renders 2 s of finite, audible audio below
+/// 0 dBFS.
+pub fn assert_example_renders(name: &str) {
+    let def = phonon::systems::dsp::catalogue::find(name).unwrap_or_else(|| panic!("no node {name}"));
+    let scene = Scene::from_ph(def.example, "example.ph").unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut engine = Engine::new(&scene, "example.ph", cfg(512, 1)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let y = render_to_vec(&mut engine, 2 * 44_100);
+    assert_finite(&y);
+    let (pk, level) = (peak(&y), rms(&y));
+    println!("{name}: example peak {pk:.3}, rms {level:.3}");
+    assert!(pk < 1.0 && level > 1e-3, "{name}: peak {pk}, rms {level}");
+}
+
+/// Every effect of `family` stays finite and within ±`bound` on a ±1 noise input with every
+/// control at -1e9, -1, 0 or 1e9 as a constant, and as a signal jumping between -1e9 and 1e9
+/// every 100 samples.
+pub fn assert_family_survives_extreme_arguments(family: &str, bound: f32) {
+    use phonon::systems::dsp::catalogue::{Input, all, run};
+    let n = 24_000;
+    let mut seed = 7u32;
+    let noise: Vec<f32> = (0..n)
+        .map(|_| {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) as f32 / 8_388_608.0 - 1.0
+        })
+        .collect();
+    let wild: Vec<f32> = (0..n).map(|i| if (i / 100) % 2 == 0 { -1e9 } else { 1e9 }).collect();
+    let defs: Vec<_> = all().filter(|d| d.family == family).collect();
+    assert!(!defs.is_empty(), "no nodes in family {family}");
+    for def in defs {
+        for v in [Input::Const(-1e9), Input::Const(-1.0), Input::Const(0.0), Input::Const(1e9), Input::Mono(&wild)] {
+            let args: Vec<Input<'_>> = def.args.iter().map(|a| if a.name == "input" { Input::Mono(&noise) } else { v }).collect();
+            let (_, y) = run(def, &args, 48_000.0, 64, n);
+            assert_finite(&y);
+            assert!(peak(&y) <= bound, "{}: peak {} with {v:?}", def.name, peak(&y));
+        }
+    }
+}
