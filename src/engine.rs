@@ -4,7 +4,10 @@ use crate::build::build_graph_with;
 use crate::error::Error;
 use crate::scene::Scene;
 use bevy_ecs::prelude::*;
-use phonon_components::{BusName, MasterLimiter, NanFlags, Node, OutputBlock, Transport, VoiceStats};
+use crate::swap::{Declick, SwapPlan};
+use phonon_components::{
+    Active, BusName, DspState, MasterLimiter, NanFlags, Node, OutputBlock, Rational, Slot, Transport, Voice, VoiceState, VoiceStats,
+};
 use phonon_systems::{ControlSpec, DspPool, SourceSpec, WorldConfig, build_schedule, build_world, denormals};
 
 /// How to run a scene.
@@ -45,6 +48,24 @@ pub struct Engine {
     _lookahead: Option<crate::lookahead::Lookahead>,
     /// Node indices whose NaN has been reported.
     nan_reported: Vec<usize>,
+    /// The bridge from the scene this engine took over (see [`crate::swap`]).
+    declick: Declick,
+    /// Sounding voices, and the pool's free voices (queries made at build time, so a hot swap
+    /// on the render thread allocates nothing).
+    active_voices: QueryState<(&'static Voice, &'static VoiceState), With<Active>>,
+    free_voices: QueryState<Entity, (With<Voice>, Without<Active>)>,
+    free_scratch: Vec<Entity>,
+}
+
+/// What a hot swap carried over ([`Engine::take_over`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SwapReport {
+    /// Nodes that kept their state.
+    pub states: usize,
+    /// Sounding voices that ring out in the new scene.
+    pub voices: usize,
+    /// Sounding voices that had nowhere to go (their bus, sample or instrument changed).
+    pub voices_lost: usize,
 }
 
 impl Engine {
@@ -58,6 +79,21 @@ impl Engine {
 
     /// Like [`Engine::new`], loading the samples the scene's patterns use from `samples`.
     pub fn with_samples(scene: &Scene, file: &str, cfg: EngineConfig, samples: &dyn crate::build::SampleSource) -> Result<Engine, Error> {
+        Engine::starting_at(scene, file, cfg, samples, || Rational::ZERO)
+    }
+
+    /// Like [`Engine::with_samples`], for an engine that will take over a running one: its
+    /// pattern queries start from the cycle `from()` returns, asked as late as possible (after
+    /// the samples are loaded and the graph is built), so they are close to where the render
+    /// thread will be when [`Engine::take_over`] runs. Events before the block it starts on
+    /// are skipped.
+    pub fn starting_at(
+        scene: &Scene,
+        file: &str,
+        cfg: EngineConfig,
+        samples: &dyn crate::build::SampleSource,
+        from: impl FnOnce() -> Rational,
+    ) -> Result<Engine, Error> {
         if !(1..=384_000).contains(&cfg.sample_rate) {
             return Err(Error::Usage(format!("sample rate must be 1…384000 Hz, got {}", cfg.sample_rate)));
         }
@@ -84,7 +120,7 @@ impl Engine {
             let (targets, srcs): (Vec<usize>, Vec<_>) = graph.sources.into_iter().map(|s| (s.target, s.source)).unzip();
             let (ctargets, ctls): (Vec<(usize, f32)>, Vec<_>) =
                 graph.controls.into_iter().map(|c| ((c.target, c.initial), c.source)).unzip();
-            let (la, qs, qc) = crate::lookahead::Lookahead::spawn(srcs, ctls, per_cycle, phonon_components::Rational::ZERO)
+            let (la, qs, qc) = crate::lookahead::Lookahead::spawn(srcs, ctls, per_cycle, from())
                 .map_err(|e| Error::Usage(format!("could not start the lookahead thread: {e}")))?;
             let sources = qs.into_iter().zip(targets).map(|(source, target)| SourceSpec { source, target }).collect();
             let controls =
@@ -95,7 +131,21 @@ impl Engine {
         world.insert_resource(graph.programs);
         let mut schedule = build_schedule();
         schedule.initialize(&mut world).map_err(|e| Error::Usage(format!("the block schedule does not build: {e}")))?;
-        Ok(Engine { world, schedule, cfg, cps: scene.cps, _lookahead: lookahead, nan_reported: Vec::new() })
+        let active_voices = world.query_filtered();
+        let free_voices = world.query_filtered();
+        let free_scratch = Vec::with_capacity(cfg.voices);
+        Ok(Engine {
+            world,
+            schedule,
+            cfg,
+            cps: scene.cps,
+            _lookahead: lookahead,
+            nan_reported: Vec::new(),
+            declick: Declick::default(),
+            active_voices,
+            free_voices,
+            free_scratch,
+        })
     }
 
     /// Render one block; returns it interleaved stereo (`2 × block_len` floats).
@@ -108,7 +158,103 @@ impl Engine {
         // Recycle bevy's removed-component buffers (voices leaving the pool write one message
         // each); without this they grow forever — bevy's App does the same once per frame.
         self.world.clear_trackers();
+        let ceiling = self.world.resource::<MasterLimiter>().ceiling;
+        let mut out = self.world.resource_mut::<OutputBlock>();
+        self.declick.apply(&mut out.0, ceiling);
         &self.world.resource::<OutputBlock>().0
+    }
+
+    /// Take over from `old` between two blocks, as [`SwapPlan`] says (see [`crate::swap`]):
+    /// continue its clock, adopt the state of its nodes that kept their key, shape and channels,
+    /// let its sounding voices ring out here, and bridge the step between its last frame and
+    /// this engine's first. `old` keeps what this engine had (fresh state) and is meant to be
+    /// dropped, off the real-time thread.
+    ///
+    /// Real-time contract: allocates nothing. Both engines must have the same sample rate and
+    /// block length (else only the clock's cycle position is carried, approximately).
+    pub fn take_over(&mut self, old: &mut Engine, plan: &SwapPlan) -> SwapReport {
+        let mut report = SwapReport::default();
+        self.continue_clock(old);
+        if !plan.identical {
+            let fade = (crate::swap::DECLICK_S * self.cfg.sample_rate as f64).ceil() as u32;
+            self.declick = Declick::start(&old.world.resource::<OutputBlock>().0, fade);
+        }
+        if plan.cold || old.cfg.sample_rate != self.cfg.sample_rate {
+            return report;
+        }
+        self.world.resource_mut::<MasterLimiter>().gain = old.world.resource::<MasterLimiter>().gain;
+        for &(e_old, e_new) in &plan.states {
+            if self.adopt_state(old, e_old, e_new) {
+                report.states += 1;
+            }
+        }
+        let (carried, lost) = self.adopt_voices(old, plan);
+        report.voices = carried;
+        report.voices_lost = lost;
+        report
+    }
+
+    /// Start at `old`'s next block, at its cycle position there; keep this scene's tempo.
+    fn continue_clock(&mut self, old: &Engine) {
+        let t_old = old.world.resource::<Transport>();
+        let next = t_old.block_index;
+        let at = next * t_old.block_len as u64;
+        let cycle = t_old.cycle_at(at).unwrap_or(t_old.arc.1);
+        let mut t = self.world.resource_mut::<Transport>();
+        let block_len = t.block_len as u64;
+        t.block_index = at.div_ceil(block_len.max(1));
+        t.origin_sample = t.block_index * block_len;
+        t.origin_cycle = cycle;
+        t.block_start = t.origin_sample;
+        t.arc = (cycle, cycle);
+    }
+
+    /// Move node `e_old`'s state here into `e_new` if they are the same kind, width and shape.
+    fn adopt_state(&mut self, old: &mut Engine, e_old: Entity, e_new: Entity) -> bool {
+        let same = |a: &World, b: &World| -> Option<bool> {
+            let (na, nb) = (a.get::<Node>(e_old)?, b.get::<Node>(e_new)?);
+            let (sa, sb) = (a.get::<Slot>(e_old)?, b.get::<Slot>(e_new)?);
+            let (da, db) = (a.get::<DspState>(e_old)?, b.get::<DspState>(e_new)?);
+            Some(crate::swap::same_kind(&na.kind, &nb.kind) && sa.channels == sb.channels && crate::swap::compatible(da, db))
+        };
+        if same(&old.world, &self.world) != Some(true) {
+            return false;
+        }
+        match (old.world.get_mut::<DspState>(e_old), self.world.get_mut::<DspState>(e_new)) {
+            (Some(mut a), Some(mut b)) => {
+                std::mem::swap(&mut *a, &mut *b);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Copy `old`'s sounding voices into this engine's free pool where they can play; returns
+    /// (carried, lost).
+    fn adopt_voices(&mut self, old: &mut Engine, plan: &SwapPlan) -> (usize, usize) {
+        self.free_scratch.clear();
+        let capacity = self.free_scratch.capacity();
+        self.free_scratch.extend(self.free_voices.iter(&self.world).take(capacity));
+        let (mut carried, mut lost) = (0, 0);
+        for (voice, state) in old.active_voices.iter(&old.world) {
+            let (Some(target), Some(source)) = (plan.remap_target(voice.target), plan.remap_source(voice.source)) else {
+                lost += 1;
+                continue;
+            };
+            let Some(e) = self.free_scratch.get(carried).copied() else {
+                lost += 1;
+                continue;
+            };
+            let mut v = *voice;
+            v.target = target;
+            v.source = source;
+            v.start_offset = 0;
+            let mut entity = self.world.entity_mut(e);
+            entity.insert((v, *state, Active));
+            carried += 1;
+        }
+        self.world.resource_mut::<VoiceStats>().active = carried;
+        (carried, lost)
     }
 
     pub fn config(&self) -> &EngineConfig {

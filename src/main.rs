@@ -45,6 +45,51 @@ enum Command {
         #[arg(long = "samples", value_name = "DIR")]
         samples: Vec<PathBuf>,
     },
+    /// Play a scene live, reloading it on every save: through the sound card (built with
+    /// `--features live`) or as raw f32 to standard output.
+    Play {
+        /// Scene file (.ph or .ron), watched for edits.
+        scene: PathBuf,
+        /// Output device name (see `phonon devices`); the default output if omitted.
+        #[arg(long)]
+        device: Option<String>,
+        /// Audio rendered ahead of the device, in milliseconds (at least three blocks).
+        #[arg(long, default_value_t = 20.0)]
+        latency_ms: f64,
+        /// Stop after this many seconds (of audio, with --stdout).
+        #[arg(long)]
+        duration: Option<f64>,
+        /// Sample rate; the device's default if omitted (44100 with --stdout).
+        #[arg(long)]
+        sample_rate: Option<u32>,
+        /// Write raw interleaved little-endian f32 stereo to standard output instead of a
+        /// device: `phonon play x.ph --stdout | aplay -f FLOAT_LE -c 2 -r 44100`.
+        #[arg(long)]
+        stdout: bool,
+        /// Also record what is played to this WAV file (32-bit float).
+        #[arg(long, value_name = "WAV")]
+        record: Option<PathBuf>,
+        /// Samples per block.
+        #[arg(long, default_value_t = 512)]
+        block_size: usize,
+        /// DSP threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Voice pool size.
+        #[arg(long, default_value_t = 1024)]
+        voices: usize,
+        /// A sample folder searched before the others; repeatable.
+        #[arg(long = "samples", value_name = "DIR")]
+        samples: Vec<PathBuf>,
+        /// Print per-block timing of every system (min / median / p99 / max) every 5 s and at exit.
+        #[arg(long)]
+        profile: bool,
+        /// Write a Chrome/Perfetto trace of every block, system and stage to this JSON file.
+        #[arg(long, value_name = "JSON")]
+        trace: Option<PathBuf>,
+    },
+    /// List the audio output devices (built with `--features live`).
+    Devices,
     /// List the DSP node catalogue: every node's usage and what it does.
     Nodes {
         /// The reference section of docs/LANGUAGE.md (arguments, defaults, units, examples).
@@ -107,8 +152,68 @@ fn main() -> ExitCode {
     }
 }
 
+#[cfg(feature = "live")]
+fn devices() -> Result<(), Error> {
+    for d in phonon::live::audio::list_devices()? {
+        println!("{d}");
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "live"))]
+fn devices() -> Result<(), Error> {
+    Err(Error::Usage("this phonon was built without audio output: rebuild with `--features live` (needs `apt-get install libasound2-dev`)".into()))
+}
+
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
+        Command::Play {
+            scene,
+            device,
+            latency_ms,
+            duration,
+            sample_rate,
+            stdout,
+            record,
+            block_size,
+            threads,
+            voices,
+            samples,
+            profile: _,
+            trace: _,
+        } => {
+            if !(1..=1 << 20).contains(&voices) {
+                return Err(Error::Usage(format!("the voice pool must hold 1…1048576 voices, got {voices}")));
+            }
+            if let Some(d) = duration
+                && !(d.is_finite() && d > 0.0)
+            {
+                return Err(Error::Usage(format!("--duration must be a positive number of seconds, got {d}")));
+            }
+            if !(latency_ms.is_finite() && (0.0..=10_000.0).contains(&latency_ms)) {
+                return Err(Error::Usage(format!("--latency-ms must be 0…10000, got {latency_ms}")));
+            }
+            let mut cfg = EngineConfig { block_len: block_size, voices, sample_dirs: samples, ..EngineConfig::default() };
+            if let Some(t) = threads {
+                cfg.threads = t;
+            }
+            let opts = phonon::live::PlayOptions {
+                scene,
+                cfg,
+                sample_rate,
+                device,
+                latency_ms,
+                duration,
+                stdout,
+                record,
+                profile_every: None,
+            };
+            let console = std::sync::Arc::new(phonon::live::Console::new());
+            let summary = phonon::live::play(opts, console, None)?;
+            eprintln!("{summary}");
+            Ok(())
+        }
+        Command::Devices => devices(),
         Command::Check { scene } => {
             let name = scene.display().to_string();
             let s = Scene::load(&scene)?;

@@ -65,6 +65,14 @@ pub struct KernelCtx {
 /// of `out` (channel-major, `cx.channels` runs of `cx.block`).
 pub trait Kernel: Send + Sync + 'static {
     fn process(&mut self, cx: &KernelCtx, args: &[Arg<'_>], out: &mut [f32]);
+
+    /// What the constructor sized from constant arguments (delay-line lengths, choice counts),
+    /// as one number; 0 when nothing is. A hot reload hands a kernel's state (phases, filter
+    /// memories, delay and reverb tails) to the new scene's node of the same bus, definition
+    /// and channel count only if their shapes are equal too.
+    fn shape(&self) -> u64 {
+        0
+    }
 }
 
 /// How a catalogue node's output channel count is decided.

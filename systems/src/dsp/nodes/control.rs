@@ -561,6 +561,10 @@ fn choice(index: f32, count: usize) -> usize {
 }
 
 impl Kernel for Select {
+    fn shape(&self) -> u64 {
+        self.choices as u64
+    }
+
     fn process(&mut self, cx: &KernelCtx, args: &[Arg<'_>], out: &mut [f32]) {
         let (n, index) = (cx.block, args[0].mono());
         for i in 0..n {
@@ -732,6 +736,10 @@ fn make_rms(s: &KernelSetup<'_>) -> Box<dyn Kernel> {
 }
 
 impl Kernel for Rms {
+    fn shape(&self) -> u64 {
+        self.windows.first().map_or(0, SquareWindow::max_window) as u64
+    }
+
     fn process(&mut self, cx: &KernelCtx, args: &[Arg<'_>], out: &mut [f32]) {
         let (n, time) = (cx.block, args[1].mono());
         for i in 0..n {

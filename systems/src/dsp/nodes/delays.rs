@@ -147,6 +147,10 @@ fn make_tape(s: &KernelSetup<'_>) -> Box<dyn Kernel> {
 }
 
 impl Kernel for Tape {
+    fn shape(&self) -> u64 {
+        self.max_time.to_bits() as u64
+    }
+
     fn process(&mut self, cx: &KernelCtx, args: &[Arg<'_>], out: &mut [f32]) {
         let (sr, n) = (cx.sample_rate, cx.block);
         let [time, fb, wow, flutter, drive, mix] = [1, 2, 3, 4, 5, 6].map(|k| args[k].mono());
@@ -196,6 +200,10 @@ fn make_pingpong(s: &KernelSetup<'_>) -> Box<dyn Kernel> {
 }
 
 impl Kernel for PingPong {
+    fn shape(&self) -> u64 {
+        self.max_time.to_bits() as u64
+    }
+
     fn process(&mut self, cx: &KernelCtx, args: &[Arg<'_>], out: &mut [f32]) {
         let n = cx.block;
         let [time, fb, mix] = [1, 2, 3].map(|k| args[k].mono());
@@ -257,6 +265,10 @@ fn make_multitap(s: &KernelSetup<'_>) -> Box<dyn Kernel> {
 }
 
 impl Kernel for Multitap {
+    fn shape(&self) -> u64 {
+        (self.max_time.to_bits() as u64) << 32 | self.lines.first().map_or(0, Line::capacity) as u64
+    }
+
     fn process(&mut self, cx: &KernelCtx, args: &[Arg<'_>], out: &mut [f32]) {
         let n = cx.block;
         let [time, taps, fb, mix] = [1, 2, 3, 4].map(|k| args[k].mono());

@@ -145,6 +145,11 @@ pub(crate) struct Line {
 }
 
 impl Line {
+    /// Samples the line holds (a power of two).
+    pub(crate) fn capacity(&self) -> usize {
+        self.buf.len()
+    }
+
     /// A line that can delay by up to `max_delay` samples with a cubic read.
     pub(crate) fn new(max_delay: usize) -> Line {
         let len = (max_delay + 4).next_power_of_two();
