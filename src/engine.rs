@@ -132,7 +132,11 @@ impl Engine {
         let mut schedule = build_schedule();
         schedule.initialize(&mut world).map_err(|e| Error::Usage(format!("the block schedule does not build: {e}")))?;
         let active_voices = world.query_filtered();
-        let free_voices = world.query_filtered();
+        let mut free_voices: QueryState<Entity, (With<Voice>, Without<Active>)> = world.query_filtered();
+        // register the bundle a hot swap inserts into a carried voice now, not on the render thread
+        if let Some(e) = free_voices.iter(&world).next() {
+            world.entity_mut(e).insert((Voice::default(), VoiceState::default(), Active)).remove::<Active>();
+        }
         let free_scratch = Vec::with_capacity(cfg.voices);
         Ok(Engine {
             world,

@@ -17,9 +17,21 @@ thread_local! {
     static IS_RENDER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+thread_local! {
+    /// Inside the counter's own printing (no recursion).
+    static IN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Count an allocation; with `TRACE_ALLOC=1` in the environment, print where it came from.
 fn count() {
     if COUNTING.load(Ordering::Relaxed) && (!RENDER_THREAD_ONLY.load(Ordering::Relaxed) || IS_RENDER.with(|r| r.get())) {
         ALLOCS.fetch_add(1, Ordering::Relaxed);
+        if !IN.with(|i| i.replace(true)) {
+            if std::env::var_os("TRACE_ALLOC").is_some() {
+                eprintln!("ALLOC {}", std::backtrace::Backtrace::force_capture());
+            }
+            IN.with(|i| i.set(false));
+        }
     }
 }
 
@@ -105,5 +117,54 @@ fn steady_state_render_allocates_nothing() {
         assert!(started > 500, "voices started: {started}");
         assert_eq!(allocs, 0, "patterns, {threads} thread(s): {allocs} allocations on the render thread in 3000 blocks");
     }
+    // a hot swap: the new engine is built off the render thread; taking over and then playing
+    // on allocates nothing on it
+    let edited = Scene::from_ph(&PATTERNS.replace("2000 0.7", "1200 0.7").replace("gain 0.8", "gain 0.6"), "edited.ph").unwrap();
+    for threads in [1, 2] {
+        let (take_over, first, steady) = allocations_around_swap(&scene, &edited, threads);
+        println!("{threads} thread(s): take_over {take_over}, first 300 blocks after {first}, next 3000 blocks {steady}");
+        assert_eq!(take_over, 0, "{threads} thread(s): the swap itself allocates");
+        // bevy's command queues and removed-component message buffers start empty in a new
+        // World and grow a few times in its first blocks (their scratch lists are made at full
+        // size when the schedule is initialised, off the render thread)
+        assert!(first <= 32, "{threads} thread(s): {first} allocations in the first blocks after a swap");
+        assert_eq!(steady, 0, "{threads} thread(s): the new engine allocates on the render thread");
+    }
     RENDER_THREAD_ONLY.store(false, Ordering::SeqCst);
+}
+
+/// Render-thread allocations in `take_over`, in the first 300 blocks after it and in the 3000
+/// after those.
+fn allocations_around_swap(a: &Scene, b: &Scene, threads: usize) -> (usize, usize, usize) {
+    use phonon::swap::{SceneIndex, SwapPlan};
+    let cfg = phonon::EngineConfig { voices: 256, ..cfg(256, threads) };
+    let mut old = Engine::new(a, "a", cfg.clone()).unwrap();
+    for _ in 0..2800 {
+        old.process_block();
+    }
+    let cycle = old.transport().arc.1.to_f64();
+    let lib = phonon::samples::SampleLibrary::discover(&[]);
+    let mut new = Engine::starting_at(b, "b", cfg, &lib, || phonon::live::control::query_start(cycle)).unwrap();
+    let plan = SwapPlan::new(&SceneIndex::of(&mut old), &SceneIndex::of(&mut new));
+    let counted = |f: &mut dyn FnMut()| {
+        ALLOCS.store(0, Ordering::SeqCst);
+        COUNTING.store(true, Ordering::SeqCst);
+        f();
+        COUNTING.store(false, Ordering::SeqCst);
+        ALLOCS.load(Ordering::SeqCst)
+    };
+    let mut report = phonon::SwapReport::default();
+    let take_over = counted(&mut || report = new.take_over(&mut old, &plan));
+    assert!(report.voices > 0 && report.states > 10, "{report:?}");
+    let first = counted(&mut || {
+        for _ in 0..300 {
+            new.process_block();
+        }
+    });
+    let steady = counted(&mut || {
+        for _ in 0..3000 {
+            new.process_block();
+        }
+    });
+    (take_over, first, steady)
 }

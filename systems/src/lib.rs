@@ -204,6 +204,34 @@ pub fn build_world(
     Ok(world)
 }
 
+/// A system's scratch list, made with room for [`Scratch::ROOM`] items when the schedule is
+/// initialised: a new engine's first blocks (after a hot swap) then don't grow it on the render
+/// thread.
+pub struct Scratch<T>(pub Vec<T>);
+
+impl<T> Scratch<T> {
+    pub const ROOM: usize = 4096;
+}
+
+impl<T> Default for Scratch<T> {
+    fn default() -> Self {
+        Scratch(Vec::with_capacity(Self::ROOM))
+    }
+}
+
+impl<T> std::ops::Deref for Scratch<T> {
+    type Target = Vec<T>;
+    fn deref(&self) -> &Vec<T> {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for Scratch<T> {
+    fn deref_mut(&mut self) -> &mut Vec<T> {
+        &mut self.0
+    }
+}
+
 pub mod transport {
     //! Step 1: the clock.
     use super::*;
@@ -242,14 +270,14 @@ pub mod events {
         mut sources: Query<&mut EventSourceSlot>,
         mut controls: Query<&mut ControlSlot>,
         mut arena: ResMut<Arena>,
-        mut changes: Local<Vec<(Rational, f32)>>,
+        mut changes: Local<Scratch<(Rational, f32)>>,
         mut free: Query<(Entity, &mut Voice, &mut VoiceState), Without<Active>>,
         programs: Res<VoicePrograms>,
         mut active: Query<&mut Voice, With<Active>>,
         transport: Res<Transport>,
         mut stats: ResMut<VoiceStats>,
         bank: Res<SampleBank>,
-        mut scratch: Local<Vec<Trigger>>,
+        mut scratch: Local<Scratch<Trigger>>,
         mut commands: Commands,
     ) {
         let _span = tracing::trace_span!("schedule").entered();

@@ -69,9 +69,15 @@ fn recycle<'a, 'b>(mut v: Vec<Job<'a>>) -> Vec<Job<'b>> {
     v.into_iter().map(|_| -> Job<'b> { unreachable!("the vector is empty") }).collect()
 }
 
-/// The DSP system's reusable job list.
-#[derive(Default)]
+/// The DSP system's reusable job list, made with room for every node when the schedule is
+/// initialised (on the thread that builds the engine, not the render thread).
 pub struct JobScratch(Vec<Job<'static>>);
+
+impl FromWorld for JobScratch {
+    fn from_world(world: &mut World) -> Self {
+        JobScratch(Vec::with_capacity(world.get_resource::<Stages>().map_or(0, |s| s.node_count)))
+    }
+}
 
 /// The fixed rayon pool the DSP system runs stages on (`None`: everything inline, one thread).
 #[derive(Resource)]
