@@ -24,6 +24,7 @@ pub mod graph;
 pub mod lang;
 pub mod lookahead;
 pub mod pattern;
+pub mod profile;
 pub mod query;
 pub mod reference;
 pub mod render;
