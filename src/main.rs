@@ -44,6 +44,12 @@ enum Command {
         /// A sample folder (Dirt-Samples layout), searched before the others; repeatable.
         #[arg(long = "samples", value_name = "DIR")]
         samples: Vec<PathBuf>,
+        /// Print per-block timing of every system (min / median / p99 / max) at the end.
+        #[arg(long)]
+        profile: bool,
+        /// Write a Chrome/Perfetto trace of every block, system and stage to this JSON file.
+        #[arg(long, value_name = "JSON")]
+        trace: Option<PathBuf>,
     },
     /// Play a scene live, reloading it on every save: through the sound card (built with
     /// `--features live`) or as raw f32 to standard output.
@@ -130,10 +136,6 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("PHONON_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -143,7 +145,21 @@ fn main() -> ExitCode {
             return code;
         }
     };
-    match run(cli) {
+    let opts = match &cli.command {
+        Command::Play { profile, trace, .. } | Command::Render { profile, trace, .. } => {
+            phonon::profile::TracingOptions { profile: *profile, trace: trace.clone() }
+        }
+        _ => phonon::profile::TracingOptions::default(),
+    };
+    // dropped last: it completes the trace file
+    let guard = match phonon::profile::init_tracing(&opts) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match run(cli, guard.profile()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -165,7 +181,7 @@ fn devices() -> Result<(), Error> {
     Err(Error::Usage("this phonon was built without audio output: rebuild with `--features live` (needs `apt-get install libasound2-dev`)".into()))
 }
 
-fn run(cli: Cli) -> Result<(), Error> {
+fn run(cli: Cli, profile: Option<&phonon::profile::Profile>) -> Result<(), Error> {
     match cli.command {
         Command::Play {
             scene,
@@ -206,10 +222,10 @@ fn run(cli: Cli) -> Result<(), Error> {
                 duration,
                 stdout,
                 record,
-                profile_every: None,
+                profile_every: Some(std::time::Duration::from_secs(5)),
             };
             let console = std::sync::Arc::new(phonon::live::Console::new());
-            let summary = phonon::live::play(opts, console, None)?;
+            let summary = phonon::live::play(opts, console, profile)?;
             eprintln!("{summary}");
             Ok(())
         }
@@ -260,7 +276,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             print!("{}", phonon::samples::SampleLibrary::discover(&samples).report());
             Ok(())
         }
-        Command::Render { scene, out, seconds, cycles, sample_rate, block_size, threads, bits, voices, samples } => {
+        Command::Render { scene, out, seconds, cycles, sample_rate, block_size, threads, bits, voices, samples, profile: _, trace: _ } => {
             if !(1..=1 << 20).contains(&voices) {
                 return Err(Error::Usage(format!("the voice pool must hold 1…1048576 voices, got {voices}")));
             }
@@ -290,6 +306,9 @@ fn run(cli: Cli) -> Result<(), Error> {
             };
             let summary = render_wav(&mut engine, frames, bits, writer, &out.display().to_string(), |d| bar.set_position(d))?;
             bar.finish_and_clear();
+            if let Some(p) = profile {
+                eprint!("{}", phonon::profile::report(&p.snapshot(false), block_size as f64 / sample_rate as f64 * 1e6));
+            }
             let stats = engine.voice_stats();
             println!(
                 "{}: {summary}; {} threads, {} voices started{}",

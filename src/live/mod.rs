@@ -123,7 +123,8 @@ pub struct PlayOptions {
     pub stdout: bool,
     /// Also write what is rendered to this WAV file.
     pub record: Option<PathBuf>,
-    /// Print the profile every this many seconds (and at exit).
+    /// With a profile given to [`play`]: print it every this many seconds, and the whole
+    /// performance's at exit.
     pub profile_every: Option<Duration>,
 }
 
@@ -263,8 +264,15 @@ pub fn play(opts: PlayOptions, console: Arc<Console>, profile: Option<&crate::pr
     let stop = status.clone();
     let _ = ctrlc::set_handler(move || stop.stop.store(true, Ordering::Release));
 
+    let budget_us = budget.as_secs_f64() * 1e6;
+    let reporter = match (profile, opts.profile_every) {
+        (Some(p), Some(every)) => {
+            let c = console.clone();
+            Some(p.spawn_reporter(every, budget_us, move |r| c.message(r.trim_end()))?)
+        }
+        _ => None,
+    };
     let started = Instant::now();
-    let mut last_profile = Instant::now();
     while !status.stop.load(Ordering::Acquire) {
         std::thread::sleep(Duration::from_millis(50));
         #[cfg(feature = "live")]
@@ -280,12 +288,6 @@ pub fn play(opts: PlayOptions, console: Arc<Console>, profile: Option<&crate::pr
             break;
         }
         console.status(&status_line(&status, output.underruns(), budget));
-        if let (Some(every), Some(p)) = (opts.profile_every, profile)
-            && last_profile.elapsed() >= every
-        {
-            last_profile = Instant::now();
-            console.message(&crate::profile::report(&p.snapshot(true), budget.as_secs_f64() * 1e6));
-        }
     }
     status.stop.store(true, Ordering::Release);
     let _ = render_thread.join();
@@ -295,8 +297,8 @@ pub fn play(opts: PlayOptions, console: Arc<Console>, profile: Option<&crate::pr
     if let Some(r) = recorder {
         r.join().map_err(|_| Error::Usage("the recorder thread panicked".into()))??;
     }
-    if let Some(p) = profile {
-        console.message(&crate::profile::report(&p.snapshot(true), budget.as_secs_f64() * 1e6));
+    if let Some(r) = reporter {
+        console.message(&format!("whole performance:\n{}", crate::profile::report(&r.finish(), budget_us).trim_end()));
     }
     console.status("");
     Ok(PlaySummary {
