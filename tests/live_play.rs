@@ -66,3 +66,151 @@ fn a_scene_that_does_not_load_is_one_error_line_and_exit_1() {
     assert!(err.starts_with("error: ") && err.contains("bad.ph:1:"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Through JACK's dummy driver (paced in real time like a sound card) via ALSA's jack plugin.
+#[cfg(feature = "live")]
+mod device {
+    use super::*;
+    #[path = "../jack/mod.rs"]
+    mod jack;
+
+    const RATE: u32 = 48_000;
+
+    /// A heavier scene: SCENE plus a plate, a chorus and busy kit patterns.
+    const HEAVY: &str = r#"
+~x: saw # lpf 2000 0.7 # gain 0.2
+o1: jux rev $ stut 4 0.5 0.125 $ s "~x(5,8,1)" # note "<c3'min7 e3'major>" # legato 0.5
+o2: s "bd*4 [sn cp]*2 hh*16" # gain 0.6 # speed "1 2 -1"
+o3: (saw 55 # moog (sine 0.5 * 600 + 900) 0.6 # delay 0.25 0.5 0.4) * 0.2
+o4: (s "arpy*8" # n "0 .. 7" # gain 0.4) # plate 0.7 0.4 0.3
+o5: (supersaw 110 # chorus) * 0.1
+"#;
+
+    /// `phonon play` on the JACK dummy device; returns (stderr, the --record'ed audio).
+    fn play(jack: &jack::JackDummy, scene: &Path, seconds: f64, dir: &Path, during: impl FnOnce()) -> (String, Vec<f32>) {
+        let rec = dir.join("take.wav");
+        let child = phonon()
+            .arg("play")
+            .arg(scene)
+            .args(["--duration", &seconds.to_string(), "--sample-rate", &RATE.to_string(), "--latency-ms", "50"])
+            .arg("--record")
+            .arg(&rec)
+            .env("HOME", jack.home())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starts");
+        during();
+        let out = child.wait_with_output().expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{err}");
+        (err, read_wav(&rec))
+    }
+
+    /// The number after `label` in the summary line.
+    fn summary_number(err: &str, label: &str) -> u64 {
+        let at = err.rfind(label).unwrap_or_else(|| panic!("no '{label}' in: {err}")) + label.len();
+        err[at..].trim_start().chars().take_while(char::is_ascii_digit).collect::<String>().parse().expect("a number")
+    }
+
+    fn offline_at_rate(scene: &Path, seconds: f64, dir: &Path) -> Vec<f32> {
+        let out = dir.join(format!("offline-{}.wav", scene.file_stem().and_then(|s| s.to_str()).unwrap_or("x")));
+        let st = phonon()
+            .arg("render")
+            .arg(scene)
+            .arg(&out)
+            .args(["--seconds", &seconds.to_string(), "--sample-rate", &RATE.to_string()])
+            .output()
+            .expect("runs");
+        assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+        read_wav(&out)
+    }
+
+    fn max_step(x: &[f32]) -> f32 {
+        x.chunks_exact(2).zip(x.chunks_exact(2).skip(1)).map(|(a, b)| (b[0] - a[0]).abs().max((b[1] - a[1]).abs())).fold(0.0, f32::max)
+    }
+
+    /// Every half second of `x` sounds and moves.
+    fn assert_no_dropout(x: &[f32]) {
+        for (k, w) in x.chunks_exact(RATE as usize).enumerate() {
+            assert!(rms(&left(w)) > 0.01, "half-second {k} is silent");
+            assert!(w.iter().any(|&s| s != w[0]), "half-second {k} is stuck");
+        }
+    }
+
+    #[test]
+    fn a_heavy_scene_plays_8_seconds_without_an_underrun_and_as_offline() {
+        let jack = jack::JackDummy::start(RATE, 512);
+        let dir = scratch("heavy");
+        let scene = dir.join("heavy.ph");
+        std::fs::write(&scene, HEAVY).expect("write");
+        let (err, take) = play(&jack, &scene, 8.0, &dir, || {});
+        println!("{err}");
+        assert_eq!(summary_number(&err, "underruns:"), 0, "{err}");
+        assert!(take.len() >= 2 * 8 * RATE as usize, "8 s rendered: {}", take.len() / 2);
+        // what played is what `render` writes, block for block
+        let offline = offline_at_rate(&scene, 8.0, &dir);
+        let same = take.iter().zip(&offline).take_while(|(a, b)| a.to_bits() == b.to_bits()).count();
+        assert_eq!(same, offline.len(), "live and offline differ from frame {}", same / 2);
+        assert_no_dropout(&take[..offline.len()]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_hundred_saves_during_playback_swap_without_a_glitch() {
+        let jack = jack::JackDummy::start(RATE, 512);
+        let dir = scratch("swaps");
+        let (a, b) = (dir.join("a.ph"), dir.join("b.ph"));
+        let edited = HEAVY.replace("lpf 2000", "lpf 900").replace("(5,8,1)", "(3,8)").replace("gain 0.6", "gain 0.5").replace("o5: (supersaw 110", "o6: square 220 * 0.05\no5: (supersaw 165");
+        std::fs::write(&a, HEAVY).expect("write");
+        std::fs::write(&b, &edited).expect("write");
+        let natural = max_step(&offline_at_rate(&a, 14.0, &dir)).max(max_step(&offline_at_rate(&b, 14.0, &dir)));
+        let scene = dir.join("set.ph");
+        std::fs::write(&scene, HEAVY).expect("write");
+        let (err, take) = play(&jack, &scene, 14.0, &dir, || {
+            std::thread::sleep(std::time::Duration::from_millis(1000));
+            for k in 0..100 {
+                std::fs::write(&scene, if k % 2 == 0 { &edited } else { HEAVY }).expect("write");
+                std::thread::sleep(std::time::Duration::from_millis(120));
+            }
+        });
+        let swaps = summary_number(&err, "swaps:");
+        println!("{}", err.lines().last().unwrap_or(""));
+        assert!(swaps >= 95, "{swaps} of 100 saves swapped in: {err}");
+        assert_eq!(summary_number(&err, "underruns:"), 0, "{err}");
+        assert!(take.iter().all(|s| s.is_finite() && s.abs() <= 1.0), "finite, within full scale");
+        let step = max_step(&take);
+        println!("largest step {step:.4} with {swaps} swaps; the scenes alone reach {natural:.4}");
+        assert!(step <= natural * 1.05, "a swap clicked: step {step} vs {natural}");
+        assert_no_dropout(&take);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_typo_mid_performance_is_reported_and_the_music_plays_on() {
+        let jack = jack::JackDummy::start(RATE, 512);
+        let dir = scratch("typo");
+        let scene = dir.join("set.ph");
+        std::fs::write(&scene, SCENE).expect("write");
+        let (err, take) = play(&jack, &scene, 6.0, &dir, || {
+            std::thread::sleep(std::time::Duration::from_millis(2000));
+            std::fs::write(&scene, format!("{SCENE}o4: sqare 220\n")).expect("write");
+            std::thread::sleep(std::time::Duration::from_millis(2000));
+            std::fs::write(&scene, format!("{SCENE}o4: square 220 * 0.05\n")).expect("write");
+        });
+        println!("{err}");
+        assert!(err.contains("set.ph:6:5") && err.contains("square"), "the typo's place and fix: {err}");
+        assert!(err.contains("keeps playing"), "{err}");
+        assert_eq!(summary_number(&err, "rejected edits:"), 1);
+        assert_eq!(summary_number(&err, "swaps:"), 1);
+        assert_eq!(summary_number(&err, "underruns:"), 0);
+        assert_no_dropout(&take);
+        // the fix is heard: the last second has the square's 220 Hz, the first doesn't
+        let n = take.len();
+        let (first, last) = (left(&take[..2 * RATE as usize]), left(&take[n - 2 * RATE as usize..]));
+        let (before, after) = (amplitude_at(&first, 220.0, RATE as f64), amplitude_at(&last, 220.0, RATE as f64));
+        println!("220 Hz before {before:.4}, after {after:.4}");
+        assert!(after > 0.02 && after > 4.0 * before, "the fixed line is heard");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
