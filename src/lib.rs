@@ -22,6 +22,7 @@ pub mod engine;
 pub mod error;
 pub mod graph;
 pub mod lang;
+pub mod live;
 pub mod lookahead;
 pub mod pattern;
 pub mod query;
