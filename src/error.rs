@@ -19,6 +19,9 @@ pub enum Error {
     Wav { path: String, msg: String },
     #[error("{0}")]
     Usage(String),
+    /// The sound card: no such device, no usable configuration, or a stream that fails.
+    #[error("audio output: {0}")]
+    Audio(String),
 }
 
 impl Error {

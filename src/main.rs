@@ -170,8 +170,14 @@ fn main() -> ExitCode {
 
 #[cfg(feature = "live")]
 fn devices() -> Result<(), Error> {
-    for d in phonon::live::audio::list_devices()? {
+    let devices = phonon::live::audio::list_devices()?;
+    // ALSA lists every plugin it knows; show the ones that can play (and say how many cannot)
+    let (usable, unusable): (Vec<_>, Vec<_>) = devices.into_iter().partition(|d| d.unavailable.is_none());
+    for d in &usable {
         println!("{d}");
+    }
+    if !unusable.is_empty() {
+        println!("({} more cannot play now: busy, or plugins without a backend)", unusable.len());
     }
     Ok(())
 }

@@ -95,7 +95,7 @@ o5: (supersaw 110 # chorus) * 0.1
             .args(["--duration", &seconds.to_string(), "--sample-rate", &RATE.to_string(), "--latency-ms", "50"])
             .arg("--record")
             .arg(&rec)
-            .env("HOME", jack.home())
+            .envs(jack.envs())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

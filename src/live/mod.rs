@@ -159,7 +159,8 @@ impl std::fmt::Display for PlaySummary {
 /// The output end: a device, or standard output.
 enum Output {
     #[cfg(feature = "live")]
-    Device(audio::DeviceOutput, Arc<audio::DeviceStats>),
+    /// The device (taken when playback stops) and its callback's counters.
+    Device(Option<audio::DeviceOutput>, Arc<audio::DeviceStats>, String),
     Stdout,
 }
 
@@ -171,7 +172,8 @@ impl Output {
         #[cfg(feature = "live")]
         {
             let dev = audio::DeviceOutput::open(opts.device.as_deref(), opts.sample_rate, Some(opts.cfg.block_len as u32))?;
-            Ok(Output::Device(dev, Arc::new(audio::DeviceStats::default())))
+            let name = dev.name().to_string();
+            Ok(Output::Device(Some(dev), Arc::new(audio::DeviceStats::default()), name))
         }
         #[cfg(not(feature = "live"))]
         Err(Error::Usage(
@@ -182,21 +184,21 @@ impl Output {
     fn sample_rate(&self, opts: &PlayOptions) -> u32 {
         match self {
             #[cfg(feature = "live")]
-            Output::Device(d, _) => d.sample_rate(),
+            Output::Device(d, ..) => d.as_ref().map_or(44_100, |d| d.sample_rate()),
             Output::Stdout => opts.sample_rate.unwrap_or(44_100),
         }
     }
     fn name(&self) -> String {
         match self {
             #[cfg(feature = "live")]
-            Output::Device(d, _) => d.name().to_string(),
+            Output::Device(_, _, name) => name.clone(),
             Output::Stdout => "standard output".into(),
         }
     }
     fn underruns(&self) -> u64 {
         match self {
             #[cfg(feature = "live")]
-            Output::Device(_, s) => s.underruns.load(Ordering::Relaxed),
+            Output::Device(_, s, _) => s.underruns.load(Ordering::Relaxed),
             Output::Stdout => 0,
         }
     }
@@ -258,8 +260,17 @@ pub fn play(opts: PlayOptions, console: Arc<Console>, profile: Option<&crate::pr
         }
     })?;
     #[cfg(feature = "live")]
-    if let (Output::Device(dev, stats), Some(ring)) = (&mut output, &_ring) {
+    if let (Output::Device(Some(dev), stats, _), Some(ring)) = (&mut output, &_ring) {
         dev.start(ring.clone(), stats.clone())?;
+        // the device takes this many frames per callback: the ring must hold more
+        if let Some(b) = dev.buffer_frames()
+            && (b as usize) * 2 > ring.capacity().get() / 2
+        {
+            console.message(&format!(
+                "warning: the device asks for {b} frames at a time, more than half of the {} ms rendered ahead: raise --latency-ms",
+                ring.capacity().get() / 2 * 1000 / cfg.sample_rate as usize
+            ));
+        }
     }
     let stop = status.clone();
     let _ = ctrlc::set_handler(move || stop.stop.store(true, Ordering::Release));
@@ -276,7 +287,7 @@ pub fn play(opts: PlayOptions, console: Arc<Console>, profile: Option<&crate::pr
     while !status.stop.load(Ordering::Acquire) {
         std::thread::sleep(Duration::from_millis(50));
         #[cfg(feature = "live")]
-        if let Output::Device(dev, _) = &mut output
+        if let Output::Device(Some(dev), ..) = &mut output
             && let Some(msg) = dev.poll()
         {
             console.message(&msg);
@@ -289,9 +300,11 @@ pub fn play(opts: PlayOptions, console: Arc<Console>, profile: Option<&crate::pr
         }
         console.status(&status_line(&status, output.underruns(), budget));
     }
+    // count underruns up to here: once the render thread stops, the ring runs dry by design
+    let underruns = output.underruns();
+    output_stop(&mut output);
     status.stop.store(true, Ordering::Release);
     let _ = render_thread.join();
-    output_stop(&mut output);
     let _ = control_thread.join();
     let _ = retire_thread.join();
     if let Some(r) = recorder {
@@ -304,7 +317,7 @@ pub fn play(opts: PlayOptions, console: Arc<Console>, profile: Option<&crate::pr
     Ok(PlaySummary {
         seconds: status.frames.load(Ordering::Relaxed) as f64 / cfg.sample_rate as f64,
         blocks: status.blocks.load(Ordering::Relaxed),
-        underruns: output.underruns(),
+        underruns,
         swaps: status.swaps.load(Ordering::Relaxed),
         errors: status.errors.load(Ordering::Relaxed),
         busy_max_ms: status.busy_ns_max.load(Ordering::Relaxed) as f64 / 1e6,
@@ -314,11 +327,11 @@ pub fn play(opts: PlayOptions, console: Arc<Console>, profile: Option<&crate::pr
     })
 }
 
-/// Stop the device (its callback stops popping).
+/// Close the device (its callback stops).
 fn output_stop(output: &mut Output) {
     #[cfg(feature = "live")]
-    if let Output::Device(dev, _) = output {
-        dev.stop();
+    if let Output::Device(dev, ..) = output {
+        drop(dev.take());
     }
     let _ = output;
 }
