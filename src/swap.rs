@@ -177,15 +177,16 @@ pub(crate) fn same_kind(old: &NodeKind, new: &NodeKind) -> bool {
 
 /// The bridge from the old scene's last frame to the new scene's first.
 ///
-/// The old output is extrapolated one sample (`2·last − prev`); where the new first sample
-/// misses that by more than the old block's own largest sample-to-sample change allows (twice
-/// it: the most a continuing signal's slope can turn), the excess is subtracted from the new
-/// output and faded to nothing with a raised cosine. A noisy or busy signal that simply goes on
-/// is left alone; a tone that appears, stops or jumps in level is bridged.
+/// The new output's first sample may move from the old output's last one at most as far as the
+/// old block's own largest sample-to-sample step (a signal that simply goes on stays within
+/// that, and is left alone). Where it would move further — a tone appears, stops, or jumps in
+/// level — the excess is subtracted from the new output and faded to nothing with a raised
+/// cosine over the bridge's length, so the swap is never a bigger step than the music itself
+/// makes.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Declick {
-    /// What the old engine's output predicts and allows, until the new engine's first block
-    /// measures the step: (predicted first frame, allowed deviation) per channel.
+    /// The old engine's last frame and its largest step, per channel, until the new engine's
+    /// first block measures the jump.
     pending: Option<([f32; 2], [f32; 2])>,
     /// The step still being faded, per channel.
     step: [f32; 2],
@@ -199,19 +200,16 @@ impl Declick {
     pub fn start(old_block: &[f32], len: u32) -> Declick {
         let frames = old_block.len() / 2;
         let frame = |i: usize| [old_block[2 * i], old_block[2 * i + 1]];
-        let (prev, last) = match frames {
-            0 => ([0.0; 2], [0.0; 2]),
-            1 => (frame(0), frame(0)),
-            n => (frame(n - 2), frame(n - 1)),
-        };
+        let last = if frames == 0 { [0.0; 2] } else { frame(frames - 1) };
         let mut max_delta = [0f32; 2];
         for i in 1..frames {
             for (c, m) in max_delta.iter_mut().enumerate() {
                 *m = m.max((old_block[2 * i + c] - old_block[2 * (i - 1) + c]).abs());
             }
         }
-        let predicted = [2.0 * last[0] - prev[0], 2.0 * last[1] - prev[1]];
-        Declick { pending: Some((predicted, [2.0 * max_delta[0], 2.0 * max_delta[1]])), step: [0.0; 2], done: 0, len: len.max(1) }
+        // (a hair of slack: a ramp's steps differ in their last bits)
+        let allowed = max_delta.map(|d| d * 1.001 + 1e-6);
+        Declick { pending: Some((last, allowed)), step: [0.0; 2], done: 0, len: len.max(1) }
     }
 
     /// The step still to fade on each channel (0 once done).
@@ -222,11 +220,11 @@ impl Declick {
     /// Apply to an interleaved stereo block (the new engine's output), keeping every sample
     /// within ±`ceiling`. Allocation-free.
     pub fn apply(&mut self, block: &mut [f32], ceiling: f32) {
-        if let Some((predicted, allowed)) = self.pending.take() {
+        if let Some((last, allowed)) = self.pending.take() {
             for c in 0..2 {
                 let first = block.get(c).copied().unwrap_or(0.0);
-                let miss = first - predicted[c];
-                self.step[c] = -(miss - miss.clamp(-allowed[c], allowed[c]));
+                let jump = first - last[c];
+                self.step[c] = jump.clamp(-allowed[c], allowed[c]) - jump;
             }
             self.done = 0;
         }
@@ -251,18 +249,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_tone_that_stops_is_bridged_from_where_it_was_heading() {
+    fn a_level_that_stops_is_bridged_from_where_it_was() {
         // a constant 0.5 (left) and -0.5 (right) that stops: the bridge starts at ±0.5
         let old = [0.5f32, -0.5].repeat(8);
         let mut d = Declick::start(&old, 4);
         let mut block = vec![0.0f32; 16];
         d.apply(&mut block, 1.0);
-        assert_eq!(&block[..2], &[0.5, -0.5]);
+        assert!((block[0] - 0.5).abs() < 1e-5 && (block[1] + 0.5).abs() < 1e-5, "{:?}", &block[..2]);
         assert!(block[2] > 0.0 && block[2] < 0.5);
         assert!(block[8..].iter().all(|&s| s == 0.0));
         let mut next = vec![0.25f32; 8];
         d.apply(&mut next, 1.0);
         assert!(next.iter().all(|&s| s == 0.25), "the fade is over");
+    }
+
+    #[test]
+    fn a_jump_bigger_than_the_old_signal_made_is_cut_to_its_largest_step() {
+        // a ramp rising 0.01 per sample, then a new scene starting at 0.5: the first new sample
+        // is 0.01 above the last old one, and the bridge fades out from there
+        let old: Vec<f32> = (0..16).flat_map(|i| [i as f32 * 0.01, 0.0]).collect();
+        let mut d = Declick::start(&old, 8);
+        let mut block = [0.5f32, 0.0].repeat(16);
+        d.apply(&mut block, 1.0);
+        assert!((block[0] - 0.16).abs() < 1e-4, "{}", block[0]);
+        let steps: Vec<f32> = block.chunks_exact(2).map(|f| f[0]).collect::<Vec<_>>().windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(steps.iter().all(|&s| (0.0..0.1).contains(&s)), "{steps:?}");
+        assert!(block[16..].chunks_exact(2).all(|f| f[0] == 0.5), "the bridge is over");
     }
 
     #[test]

@@ -16,10 +16,12 @@ use ringbuf::traits::Producer;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Saves closer together than this are one edit (editors write a file in several steps).
 const DEBOUNCE: Duration = Duration::from_millis(40);
+/// A file written without a pause for this long is read anyway.
+const MAX_GATHER: Duration = Duration::from_millis(400);
 
 /// Builds scenes for the render thread.
 pub struct Builder {
@@ -39,6 +41,7 @@ impl Builder {
     /// Parse and build the file as it is now; on success hand it over and return a one-line
     /// description, else the error (the old scene keeps playing).
     pub fn reload(&mut self) -> Result<String, Error> {
+        let started = Instant::now();
         let name = self.path.display().to_string();
         let scene = Scene::load(&self.path)?;
         let status = self.status.clone();
@@ -55,7 +58,7 @@ impl Builder {
         let silent = scene.outputs.is_empty();
         let outputs = scene.outputs.len();
         self.scene = scene;
-        Ok(if silent { format!("{name}: silence (hush)") } else { format!("{name}: reloaded — {outputs} outputs, {kept} nodes keep their state") })
+        Ok(if silent { format!("{name}: silence (hush)") } else { format!("{name}: reloaded in {:.0} ms — {outputs} outputs, {kept} nodes keep their state", started.elapsed().as_secs_f64() * 1e3) })
     }
 
     /// Watch the file until `status.stop`; reload on every change.
@@ -72,14 +75,18 @@ impl Builder {
             .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", dir.display())))?;
         let target = canonical(&self.path);
         while !self.status.stop.load(Ordering::Acquire) {
-            let Ok(first) = rx.recv_timeout(Duration::from_millis(100)) else { continue };
-            let mut touched = concerns(&first, &target);
-            // gather the rest of this save
-            while let Ok(more) = rx.recv_timeout(DEBOUNCE) {
-                touched |= concerns(&more, &target);
+            let Ok(ev) = rx.recv_timeout(Duration::from_millis(100)) else { continue };
+            if !concerns(&ev, &target) {
+                continue; // another file in the folder (a recording being written, say)
             }
-            if !touched {
-                continue;
+            // gather the rest of this save: until the file has been quiet for DEBOUNCE
+            let (first, mut quiet_since) = (Instant::now(), Instant::now());
+            while quiet_since.elapsed() < DEBOUNCE && first.elapsed() < MAX_GATHER {
+                if let Ok(more) = rx.recv_timeout(DEBOUNCE.saturating_sub(quiet_since.elapsed()))
+                    && concerns(&more, &target)
+                {
+                    quiet_since = Instant::now();
+                }
             }
             match self.reload() {
                 Ok(msg) => self.console.message(&msg),
