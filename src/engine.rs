@@ -3,8 +3,8 @@
 use crate::build::build_graph_with;
 use crate::error::Error;
 use crate::scene::Scene;
-use bevy_ecs::prelude::*;
 use crate::swap::{Declick, SwapPlan};
+use bevy_ecs::prelude::*;
 use phonon_components::{
     Active, BusName, DspState, MasterLimiter, NanFlags, Node, OutputBlock, Rational, Slot, Transport, Voice, VoiceState, VoiceStats,
 };

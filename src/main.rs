@@ -184,7 +184,9 @@ fn devices() -> Result<(), Error> {
 
 #[cfg(not(feature = "live"))]
 fn devices() -> Result<(), Error> {
-    Err(Error::Usage("this phonon was built without audio output: rebuild with `--features live` (needs `apt-get install libasound2-dev`)".into()))
+    Err(Error::Usage(
+        "this phonon was built without audio output: rebuild with `--features live` (needs `apt-get install libasound2-dev`)".into(),
+    ))
 }
 
 fn run(cli: Cli, profile: Option<&phonon::profile::Profile>) -> Result<(), Error> {

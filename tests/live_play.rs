@@ -164,7 +164,11 @@ o5: (supersaw 110 # chorus) * 0.1
         let jack = jack::JackDummy::start(RATE, 512);
         let dir = scratch("swaps");
         let (a, b) = (dir.join("a.ph"), dir.join("b.ph"));
-        let edited = HEAVY.replace("lpf 2000", "lpf 900").replace("(5,8,1)", "(3,8)").replace("gain 0.6", "gain 0.5").replace("o5: (supersaw 110", "o6: square 220 * 0.05\no5: (supersaw 165");
+        let edited = HEAVY
+            .replace("lpf 2000", "lpf 900")
+            .replace("(5,8,1)", "(3,8)")
+            .replace("gain 0.6", "gain 0.5")
+            .replace("o5: (supersaw 110", "o6: square 220 * 0.05\no5: (supersaw 165");
         std::fs::write(&a, HEAVY).expect("write");
         std::fs::write(&b, &edited).expect("write");
         let natural = max_step(&offline_at_rate(&a, 18.0, &dir)).max(max_step(&offline_at_rate(&b, 18.0, &dir)));

@@ -161,12 +161,8 @@ fn a_new_tempo_starts_from_the_cycle_where_the_old_one_was() {
     // the first block after the swap starts at the old cycle; the hats now come every
     // 1/4 cycle at 1.5 cps: 7350 samples apart, on the new grid from that cycle on
     let start = 100 * 512;
-    let onsets: Vec<usize> = left(&out)
-        .windows(2)
-        .enumerate()
-        .filter(|(_, w)| w[0] == 0.0 && w[1] != 0.0)
-        .map(|(i, _)| start + i + 1)
-        .collect();
+    let onsets: Vec<usize> =
+        left(&out).windows(2).enumerate().filter(|(_, w)| w[0] == 0.0 && w[1] != 0.0).map(|(i, _)| start + i + 1).collect();
     let expected: Vec<usize> = (1..)
         .map(|k: i64| {
             // the k-th quarter cycle after `at`, in samples from the swap block

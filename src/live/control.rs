@@ -58,21 +58,27 @@ impl Builder {
         let silent = scene.outputs.is_empty();
         let outputs = scene.outputs.len();
         self.scene = scene;
-        Ok(if silent { format!("{name}: silence (hush)") } else { format!("{name}: reloaded in {:.0} ms — {outputs} outputs, {kept} nodes keep their state", started.elapsed().as_secs_f64() * 1e3) })
+        Ok(if silent {
+            format!("{name}: silence (hush)")
+        } else {
+            format!(
+                "{name}: reloaded in {:.0} ms — {outputs} outputs, {kept} nodes keep their state",
+                started.elapsed().as_secs_f64() * 1e3
+            )
+        })
     }
 
     /// Watch the file until `status.stop`; reload on every change.
     pub fn watch(mut self) -> Result<(), Error> {
         let (tx, rx) = std::sync::mpsc::channel();
-        let mut watcher = notify::recommended_watcher(tx).map_err(|e| Error::Usage(format!("cannot watch {}: {e}", self.path.display())))?;
+        let mut watcher =
+            notify::recommended_watcher(tx).map_err(|e| Error::Usage(format!("cannot watch {}: {e}", self.path.display())))?;
         // watch the folder: editors often save by writing a new file and renaming it over the old
         let dir = match self.path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        watcher
-            .watch(&dir, RecursiveMode::NonRecursive)
-            .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", dir.display())))?;
+        watcher.watch(&dir, RecursiveMode::NonRecursive).map_err(|e| Error::Usage(format!("cannot watch {}: {e}", dir.display())))?;
         let target = canonical(&self.path);
         while !self.status.stop.load(Ordering::Acquire) {
             let Ok(ev) = rx.recv_timeout(Duration::from_millis(100)) else { continue };
@@ -110,7 +116,9 @@ fn concerns(ev: &notify::Result<notify::Event>, target: &Path) -> bool {
     if ev.kind.is_access() {
         return false;
     }
-    ev.paths.iter().any(|p| canonical(p) == target || p.file_name() == target.file_name() && p.parent().map(canonical) == target.parent().map(canonical))
+    ev.paths.iter().any(|p| {
+        canonical(p) == target || p.file_name() == target.file_name() && p.parent().map(canonical) == target.parent().map(canonical)
+    })
 }
 
 /// The cycle to start a new scene's pattern queries from: the window of 1/64 cycle holding the

@@ -160,7 +160,7 @@ impl std::fmt::Display for PlaySummary {
 enum Output {
     #[cfg(feature = "live")]
     /// The device (taken when playback stops) and its callback's counters.
-    Device(Option<audio::DeviceOutput>, Arc<audio::DeviceStats>, String),
+    Device(Option<Box<audio::DeviceOutput>>, Arc<audio::DeviceStats>, String),
     Stdout,
 }
 
@@ -173,7 +173,7 @@ impl Output {
         {
             let dev = audio::DeviceOutput::open(opts.device.as_deref(), opts.sample_rate, Some(opts.cfg.block_len as u32))?;
             let name = dev.name().to_string();
-            Ok(Output::Device(Some(dev), Arc::new(audio::DeviceStats::default()), name))
+            Ok(Output::Device(Some(Box::new(dev)), Arc::new(audio::DeviceStats::default()), name))
         }
         #[cfg(not(feature = "live"))]
         Err(Error::Usage(
@@ -372,7 +372,11 @@ fn spawn_retirer(mut rx: ringbuf::HeapCons<Box<render::Pending>>) -> Result<std:
 }
 
 /// The `--record` thread: writes what the render thread rendered to a 32-bit float WAV.
-fn spawn_recorder(path: PathBuf, sample_rate: u32, mut rx: ringbuf::HeapCons<f32>) -> Result<std::thread::JoinHandle<Result<(), Error>>, Error> {
+fn spawn_recorder(
+    path: PathBuf,
+    sample_rate: u32,
+    mut rx: ringbuf::HeapCons<f32>,
+) -> Result<std::thread::JoinHandle<Result<(), Error>>, Error> {
     let name = path.display().to_string();
     let werr = move |e: hound::Error| Error::Wav { path: name.clone(), msg: e.to_string() };
     let spec = hound::WavSpec { channels: 2, sample_rate, bits_per_sample: 32, sample_format: hound::SampleFormat::Float };

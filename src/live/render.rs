@@ -59,7 +59,13 @@ const SCENE_RING: usize = 8;
 const RETIRE_RING: usize = 64;
 
 impl Renderer {
-    pub fn new(engine: Engine, sink: Sink, record: Option<HeapProd<f32>>, status: Arc<LiveStatus>, frames: Option<u64>) -> (Renderer, Rings) {
+    pub fn new(
+        engine: Engine,
+        sink: Sink,
+        record: Option<HeapProd<f32>>,
+        status: Arc<LiveStatus>,
+        frames: Option<u64>,
+    ) -> (Renderer, Rings) {
         let (to_render, incoming) = ringbuf::traits::Split::split(HeapRb::<Box<Pending>>::new(SCENE_RING));
         let (retired_prod, retired) = ringbuf::traits::Split::split(HeapRb::<Box<Pending>>::new(RETIRE_RING));
         let bytes = Vec::with_capacity(engine.block_len() * 2 * 4);
