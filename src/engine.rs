@@ -46,8 +46,8 @@ pub struct Engine {
     cps: f64,
     /// The thread querying this scene's patterns ahead (stopped when the engine drops).
     _lookahead: Option<crate::lookahead::Lookahead>,
-    /// Node indices whose NaN has been reported.
-    nan_reported: Vec<usize>,
+    /// Which nodes went NaN/Inf, and which of those have been reported.
+    nan: NanWatch,
     /// The bridge from the scene this engine took over (see [`crate::swap`]).
     declick: Declick,
     /// Sounding voices, and the pool's free voices (queries made at build time, so a hot swap
@@ -55,6 +55,43 @@ pub struct Engine {
     active_voices: QueryState<(&'static Voice, &'static VoiceState), With<Active>>,
     free_voices: QueryState<Entity, (With<Voice>, Without<Active>)>,
     free_scratch: Vec<Entity>,
+}
+
+/// The NaN/Inf flags of one engine's nodes with their names, readable from any thread.
+#[derive(Debug, Clone)]
+pub struct NanWatch {
+    flags: std::sync::Arc<[std::sync::atomic::AtomicBool]>,
+    /// `"lpf (bus '~x')"` by node index.
+    names: Vec<String>,
+    reported: Vec<bool>,
+}
+
+impl NanWatch {
+    fn of(world: &mut World) -> NanWatch {
+        let flags = world.resource::<NanFlags>().0.clone();
+        let mut names = vec![String::new(); flags.len()];
+        for (node, bus) in world.query::<(&Node, Option<&BusName>)>().iter(world) {
+            if let Some(slot) = names.get_mut(node.index as usize) {
+                *slot = match bus {
+                    Some(n) => format!("{} (bus '~{}')", node.kind.name(), n.0),
+                    None => format!("{} (node #{})", node.kind.name(), node.index),
+                };
+            }
+        }
+        NanWatch { reported: vec![false; flags.len()], flags, names }
+    }
+
+    /// The nodes whose output went NaN/Inf since the last call (silenced by the engine).
+    pub fn take_new(&mut self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, f) in self.flags.iter().enumerate() {
+            if f.load(std::sync::atomic::Ordering::Relaxed) && !self.reported[i] {
+                self.reported[i] = true;
+                out.push(self.names[i].clone());
+            }
+        }
+        out
+    }
 }
 
 /// What a hot swap carried over ([`Engine::take_over`]).
@@ -138,13 +175,14 @@ impl Engine {
             world.entity_mut(e).insert((Voice::default(), VoiceState::default(), Active)).remove::<Active>();
         }
         let free_scratch = Vec::with_capacity(cfg.voices);
+        let nan = NanWatch::of(&mut world);
         Ok(Engine {
             world,
             schedule,
             cfg,
             cps: scene.cps,
             _lookahead: lookahead,
-            nan_reported: Vec::new(),
+            nan,
             declick: Declick::default(),
             active_voices,
             free_voices,
@@ -289,6 +327,12 @@ impl Engine {
         s
     }
 
+    /// The cycle up to which the lookahead thread has queried this engine's patterns (`None`
+    /// without patterns: nothing to wait for).
+    pub fn patterns_ready_until(&self) -> Option<f64> {
+        self._lookahead.as_ref().map(|l| l.covered())
+    }
+
     /// Frames the master limiter has turned down so far (0: the mix never reached 0 dBFS).
     pub fn limited_frames(&self) -> u64 {
         self.world.resource::<MasterLimiter>().limited_frames
@@ -298,30 +342,15 @@ impl Engine {
     /// `"lpf (bus '~x')"`. Their output was replaced by silence. Call between blocks, off the
     /// real-time path: it allocates.
     pub fn take_nan_reports(&mut self) -> Vec<String> {
-        let flags = self.world.resource::<NanFlags>();
-        let newly: Vec<usize> = flags
-            .0
-            .iter()
-            .enumerate()
-            .filter(|(i, f)| f.load(std::sync::atomic::Ordering::Relaxed) && !self.nan_reported.contains(i))
-            .map(|(i, _)| i)
-            .collect();
-        if newly.is_empty() {
-            return Vec::new();
-        }
-        self.nan_reported.extend(&newly);
-        let mut q = self.world.query::<(&Node, Option<&BusName>)>();
-        let mut out = Vec::new();
-        for (node, name) in q.iter(&self.world) {
-            if newly.contains(&(node.index as usize)) {
-                out.push(match name {
-                    Some(n) => format!("{} (bus '~{}')", node.kind.name(), n.0),
-                    None => format!("{} (node #{})", node.kind.name(), node.index),
-                });
-            }
-        }
-        out
+        self.nan.take_new()
     }
+
+    /// A NaN watch another thread can poll while this engine renders elsewhere (each watch
+    /// reports a node once).
+    pub fn nan_watch(&self) -> NanWatch {
+        NanWatch { flags: self.nan.flags.clone(), names: self.nan.names.clone(), reported: vec![false; self.nan.names.len()] }
+    }
+
     pub fn world(&self) -> &World {
         &self.world
     }

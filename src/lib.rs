@@ -33,7 +33,7 @@ pub mod samples;
 pub mod scene;
 pub mod swap;
 
-pub use engine::{Engine, EngineConfig, SwapReport};
+pub use engine::{Engine, EngineConfig, NanWatch, SwapReport};
 pub use error::Error;
 pub use phonon_components as components;
 pub use phonon_systems as systems;

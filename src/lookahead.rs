@@ -66,6 +66,11 @@ impl Drop for Lookahead {
 }
 
 impl Lookahead {
+    /// The cycle up to which every source has been queried and queued.
+    pub fn covered(&self) -> f64 {
+        self.shared.covered.load(Ordering::Acquire) as f64 / self.shared.per_cycle as f64
+    }
+
     /// Events lost because one source queued more than a ring holds in one block.
     pub fn dropped(&self) -> u64 {
         self.shared.dropped.load(Ordering::Relaxed)

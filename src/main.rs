@@ -78,7 +78,8 @@ enum Command {
         /// Samples per block.
         #[arg(long, default_value_t = 512)]
         block_size: usize,
-        /// DSP threads (default: all cores).
+        /// DSP threads (default: all cores but one, which is left to reloading, the pattern
+        /// queries and the audio server: a block's stages wait for their slowest worker).
         #[arg(long)]
         threads: Option<usize>,
         /// Voice pool size.
@@ -218,9 +219,7 @@ fn run(cli: Cli, profile: Option<&phonon::profile::Profile>) -> Result<(), Error
                 return Err(Error::Usage(format!("--latency-ms must be 0…10000, got {latency_ms}")));
             }
             let mut cfg = EngineConfig { block_len: block_size, voices, sample_dirs: samples, ..EngineConfig::default() };
-            if let Some(t) = threads {
-                cfg.threads = t;
-            }
+            cfg.threads = threads.unwrap_or(phonon::live::default_threads());
             let opts = phonon::live::PlayOptions {
                 scene,
                 cfg,

@@ -225,6 +225,7 @@ fn an_edit_that_does_not_parse_leaves_the_old_scene_playing() {
         scene: first,
         to_render: rings.to_render,
         console: Arc::new(Console::new()),
+        nan_watches: std::sync::mpsc::channel().0,
     };
     for _ in 0..10 {
         renderer.render_one();
@@ -247,4 +248,29 @@ fn an_edit_that_does_not_parse_leaves_the_old_scene_playing() {
     assert!(amplitude_at(&left(renderer.last_block()), 220.0, 44_100.0) > 0.02, "the square is heard");
     drop(rings.retired);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_nan_in_the_playing_engine_is_reported_once_from_another_thread() {
+    let lib = SampleLibrary::discover(&[]);
+    let mut engine = Engine::with_samples(&ph("~f: saw 110 # lpf 800 0.7\no1: ~f * 0.2\n"), "t.ph", cfg(), &lib).expect("builds");
+    let mut watch = engine.nan_watch();
+    let lpf = engine
+        .world_mut()
+        .query::<(&phonon::components::Node, &phonon::components::BusName)>()
+        .iter(engine.world())
+        .find(|(_, b)| b.0 == "f")
+        .map(|(n, _)| n.index as usize)
+        .expect("the lpf is bus ~f");
+    // the render thread plays; its DSP system flags the filter (as run_checked does on NaN)
+    let render = std::thread::spawn(move || {
+        engine.process_block();
+        engine.world().resource::<phonon::components::NanFlags>().0[lpf].store(true, std::sync::atomic::Ordering::Relaxed);
+        engine.process_block();
+        engine
+    });
+    let engine = render.join().expect("renders");
+    assert_eq!(watch.take_new(), vec!["lpf (bus '~f')".to_string()]);
+    assert!(watch.take_new().is_empty(), "reported once");
+    drop(engine);
 }

@@ -114,9 +114,9 @@ impl MasterLimiter {
 
 /// Nodes whose output went non-finite (NaN/Inf): their output was replaced by silence. One flag
 /// per node index, set by the DSP system (lock-free) and reported once, off the render path, by
-/// the engine.
+/// the engine — or by another thread holding a clone of the `Arc` (live mode's main thread).
 #[derive(Resource, Debug, Default)]
-pub struct NanFlags(pub Vec<std::sync::atomic::AtomicBool>);
+pub struct NanFlags(pub std::sync::Arc<[std::sync::atomic::AtomicBool]>);
 
 /// Voice pool accounting, read by the profiler and the status line.
 #[derive(Resource, Debug, Clone, Copy, Default)]

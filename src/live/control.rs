@@ -35,6 +35,8 @@ pub struct Builder {
     pub scene: Scene,
     pub to_render: HeapProd<Box<Pending>>,
     pub console: Arc<Console>,
+    /// Each new engine's NaN watch, for the main thread to poll.
+    pub nan_watches: std::sync::mpsc::Sender<crate::engine::NanWatch>,
 }
 
 impl Builder {
@@ -47,6 +49,8 @@ impl Builder {
         let status = self.status.clone();
         let mut engine = Engine::starting_at(&scene, &name, self.cfg.clone(), &*self.library, move || status.query_from())?;
         let index = SceneIndex::of(&mut engine);
+        let watch = engine.nan_watch();
+        self.wait_for_patterns(&engine);
         let mut plan = if scene.outputs.is_empty() { SwapPlan::cold() } else { SwapPlan::new(&self.playing, &index) };
         plan.identical = scene == self.scene;
         let kept = plan.states.len();
@@ -55,6 +59,7 @@ impl Builder {
             return Err(Error::Usage("the render thread is not taking new scenes (it may be stalled): edit not applied".into()));
         }
         self.playing = index;
+        let _ = self.nan_watches.send(watch);
         let silent = scene.outputs.is_empty();
         let outputs = scene.outputs.len();
         self.scene = scene;
@@ -66,6 +71,19 @@ impl Builder {
                 started.elapsed().as_secs_f64() * 1e3
             )
         })
+    }
+
+    /// Hand over only once the new engine's lookahead has queried past where the render thread
+    /// will be (a quarter cycle beyond it now), so the render thread never waits for its first
+    /// events; give up after a second (the render thread then waits, as offline).
+    fn wait_for_patterns(&self, engine: &Engine) {
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while let Some(ready) = engine.patterns_ready_until() {
+            if ready >= self.status.cycle() + 0.25 || Instant::now() >= deadline || self.status.stop.load(Ordering::Acquire) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
     }
 
     /// Watch the file until `status.stop`; reload on every change.

@@ -111,10 +111,13 @@ impl Renderer {
     /// Swap in a waiting scene, if any, then render one block into the sink; false when the
     /// sink is closed or the frames are done.
     pub fn render_one(&mut self) -> bool {
-        self.swap_if_waiting();
         let started = Instant::now();
+        let swapped = self.swap_if_waiting();
         let out = self.engine.process_block();
         let busy = started.elapsed();
+        if swapped {
+            self.status.swap_busy_ns_max.fetch_max(busy.as_nanos() as u64, Ordering::Relaxed);
+        }
         let n = match self.frames_left {
             Some(left) => (left as usize).min(out.len() / 2),
             None => out.len() / 2,
@@ -158,14 +161,15 @@ impl Renderer {
         &self.engine.world().resource::<phonon_components::OutputBlock>().0
     }
 
-    fn swap_if_waiting(&mut self) {
+    /// Swap in the next waiting scene; true if one was.
+    fn swap_if_waiting(&mut self) -> bool {
         if let Some(p) = self.limbo.take()
             && let Err(p) = self.retired.try_push(p)
         {
             self.limbo = Some(p);
-            return; // take no new scene until the last one has left
+            return false; // take no new scene until the last one has left
         }
-        let Some(mut p) = self.incoming.try_pop() else { return };
+        let Some(mut p) = self.incoming.try_pop() else { return false };
         std::mem::swap(&mut self.engine, &mut p.engine);
         let report = self.engine.take_over(&mut p.engine, &p.plan);
         let s = &self.status;
@@ -176,6 +180,7 @@ impl Renderer {
         if let Err(p) = self.retired.try_push(p) {
             self.limbo = Some(p);
         }
+        true
     }
 
     fn publish(&self, busy: Duration, frames: usize) {
