@@ -295,8 +295,11 @@ pub fn play(opts: PlayOptions, console: Arc<Console>, profile: Option<&crate::pr
             ));
         }
     }
-    let stop = status.clone();
-    let _ = ctrlc::set_handler(move || stop.stop.store(true, Ordering::Release));
+    // Ctrl-C ends the loop below, which stops the device before the render thread: stopping
+    // the render thread first would let the device drain the ring and count underruns
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = interrupted.clone();
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Release));
 
     let budget_us = budget.as_secs_f64() * 1e6;
     let reporter = match (profile, opts.profile_every) {
@@ -307,7 +310,7 @@ pub fn play(opts: PlayOptions, console: Arc<Console>, profile: Option<&crate::pr
         _ => None,
     };
     let started = Instant::now();
-    while !status.stop.load(Ordering::Acquire) {
+    while !status.stop.load(Ordering::Acquire) && !interrupted.load(Ordering::Acquire) {
         std::thread::sleep(Duration::from_millis(50));
         #[cfg(feature = "live")]
         if let Output::Device(Some(dev), ..) = &mut output
