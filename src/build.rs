@@ -783,6 +783,7 @@ pub fn build_graph_with(scene: &Scene, file: &str, samples: &dyn SampleSource, s
             })
             .collect();
     }
+    phonon_systems::compile::fuse_sums(&mut b.nodes);
     Ok(Graph { nodes: b.nodes, outputs, sources: b.sources, controls: b.controls, cps, bank: b.bank, programs: VoicePrograms(b.programs) })
 }
 

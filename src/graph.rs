@@ -25,6 +25,14 @@ fn label(kind: &NodeKind, inputs: &[usize]) -> String {
             format!("delay {} time {} feedback {} mix {}", p(input), p(time), p(feedback), p(mix))
         }
         NodeKind::Output { input } => format!("output {}", p(input)),
+        NodeKind::Sum { terms, bias } => {
+            let mut s = format!("sum {bias}");
+            for (x, g) in terms {
+                let _ = write!(s, " + {g}·{}", p(x));
+            }
+            s
+        }
+        NodeKind::Unused => "unused (fused into a sum)".to_string(),
         NodeKind::Wavetable { table, freq, position } => format!("wavetable {} {} position {}", table.name, p(freq), p(position)),
         NodeKind::Ugen { def, params } => {
             let mut s = def.name.to_string();

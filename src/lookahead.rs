@@ -23,7 +23,7 @@ use std::time::Duration;
 pub const LOOKAHEAD_CYCLES: i64 = 2;
 /// Triggers a source's ring holds (more in one window than this and the thread waits for the
 /// render thread to take some).
-const EVENT_RING: usize = 4096;
+const EVENT_RING: usize = 16_384;
 const CONTROL_RING: usize = 1024;
 /// How long a full ring may block the thread before an event is dropped.
 const FULL_WAIT: Duration = Duration::from_millis(100);
@@ -180,6 +180,11 @@ fn run(
     let ahead = LOOKAHEAD_CYCLES * per_cycle;
     let mut triggers = Vec::new();
     let mut changes = Vec::new();
+    // event sources are queried a span of windows at a time (1/16 cycle): a query's cost is
+    // mostly per pattern, not per event, so a stack of thousands of patterns would otherwise
+    // cost thousands of pattern walks per block. Their triggers (onsets) don't depend on where
+    // a query is cut, so this changes nothing that plays. Controls stay per window.
+    let span = (per_cycle / 16).max(1);
     let mut k = start;
     while !shared.stop.load(Ordering::Acquire) {
         if k >= shared.rendering.load(Ordering::Acquire).saturating_add(ahead) {
@@ -187,9 +192,13 @@ fn run(
             continue;
         }
         let (Some(begin), Some(end)) = (window_start(k, per_cycle), window_start(k + 1, per_cycle)) else { return };
+        // the sources' span holding window k, queried when k is its first window (or the start)
+        let span_end = (k.div_euclid(span) + 1) * span;
+        let src_span = if k == start || k.rem_euclid(span) == 0 { window_start(span_end, per_cycle) } else { None };
         for (src, prod) in sources.iter_mut().zip(prods.iter_mut()) {
+            let Some(src_end) = src_span else { break };
             triggers.clear();
-            src.query(begin, end, &mut triggers);
+            src.query(begin, src_end, &mut triggers);
             triggers.sort_by_key(|t: &Trigger| t.onset);
             let mut overflowing = false;
             for t in triggers.drain(..) {

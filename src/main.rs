@@ -13,6 +13,40 @@ struct Cli {
     command: Command,
 }
 
+/// Engine options shared by `render` and `play`.
+#[derive(clap::Args)]
+struct EngineOpts {
+    /// Samples per block.
+    #[arg(long, default_value_t = 512)]
+    block_size: usize,
+    /// DSP threads (default: all cores for `render`; all but one for `play`, which leaves one to
+    /// reloading, the pattern queries and the audio server).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Voice pool size: voices that can sound at once (the oldest are stolen beyond it).
+    #[arg(long, default_value_t = 1024)]
+    voices: usize,
+    /// A sample folder (Dirt-Samples layout), searched before the others; repeatable.
+    #[arg(long = "samples", value_name = "DIR")]
+    samples: Vec<PathBuf>,
+}
+
+impl EngineOpts {
+    /// The engine configuration these options ask for; `threads` when not given.
+    fn config(self, sample_rate: u32, threads: usize) -> Result<EngineConfig, Error> {
+        if !(1..=1 << 20).contains(&self.voices) {
+            return Err(Error::Usage(format!("the voice pool must hold 1…1048576 voices, got {}", self.voices)));
+        }
+        Ok(EngineConfig {
+            sample_rate,
+            block_len: self.block_size,
+            threads: self.threads.unwrap_or(threads),
+            voices: self.voices,
+            sample_dirs: self.samples,
+        })
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Render a scene to a stereo WAV file.
@@ -29,21 +63,11 @@ enum Command {
         cycles: Option<f64>,
         #[arg(long, default_value_t = 44_100)]
         sample_rate: u32,
-        /// Samples per block.
-        #[arg(long, default_value_t = 512)]
-        block_size: usize,
-        /// DSP threads (default: all cores).
-        #[arg(long)]
-        threads: Option<usize>,
         /// WAV sample format: 16 or 24 (integer) or 32 (float).
         #[arg(long, default_value_t = 32)]
         bits: u16,
-        /// Voice pool size: voices that can sound at once (the oldest are stolen beyond it).
-        #[arg(long, default_value_t = 1024)]
-        voices: usize,
-        /// A sample folder (Dirt-Samples layout), searched before the others; repeatable.
-        #[arg(long = "samples", value_name = "DIR")]
-        samples: Vec<PathBuf>,
+        #[command(flatten)]
+        engine: EngineOpts,
         /// Print per-block timing of every system (min / median / p99 / max) at the end.
         #[arg(long)]
         profile: bool,
@@ -75,19 +99,8 @@ enum Command {
         /// Also record what is played to this WAV file (32-bit float).
         #[arg(long, value_name = "WAV")]
         record: Option<PathBuf>,
-        /// Samples per block.
-        #[arg(long, default_value_t = 512)]
-        block_size: usize,
-        /// DSP threads (default: all cores but one, which is left to reloading, the pattern
-        /// queries and the audio server: a block's stages wait for their slowest worker).
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Voice pool size.
-        #[arg(long, default_value_t = 1024)]
-        voices: usize,
-        /// A sample folder searched before the others; repeatable.
-        #[arg(long = "samples", value_name = "DIR")]
-        samples: Vec<PathBuf>,
+        #[command(flatten)]
+        engine: EngineOpts,
         /// Print per-block timing of every system (min / median / p99 / max) every 5 s and at exit.
         #[arg(long)]
         profile: bool,
@@ -97,6 +110,24 @@ enum Command {
     },
     /// List the audio output devices (built with `--features live`).
     Devices,
+    /// Render the benchmark workloads (assets/bench/) offline and time every block: median and
+    /// p99 µs per block, × real time and % of the block's budget.
+    Bench {
+        /// Workloads (w1 w2 w3 mph stress16 voices4k) or scene files; all workloads if none.
+        workloads: Vec<String>,
+        /// DSP threads.
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+        /// Seconds of audio to time per workload (after a warm-up).
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Print JSON (one object per workload, in an array) instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Regenerate the workload scenes and the bench sample into this folder, then exit.
+        #[arg(long, value_name = "DIR")]
+        write_assets: Option<PathBuf>,
+    },
     /// List the DSP node catalogue: every node's usage and what it does.
     Nodes {
         /// The reference section of docs/LANGUAGE.md (arguments, defaults, units, examples).
@@ -200,16 +231,10 @@ fn run(cli: Cli, profile: Option<&phonon::profile::Profile>) -> Result<(), Error
             sample_rate,
             stdout,
             record,
-            block_size,
-            threads,
-            voices,
-            samples,
+            engine,
             profile: _,
             trace: _,
         } => {
-            if !(1..=1 << 20).contains(&voices) {
-                return Err(Error::Usage(format!("the voice pool must hold 1…1048576 voices, got {voices}")));
-            }
             if let Some(d) = duration
                 && !(d.is_finite() && d > 0.0)
             {
@@ -218,8 +243,8 @@ fn run(cli: Cli, profile: Option<&phonon::profile::Profile>) -> Result<(), Error
             if !(latency_ms.is_finite() && (0.0..=10_000.0).contains(&latency_ms)) {
                 return Err(Error::Usage(format!("--latency-ms must be 0…10000, got {latency_ms}")));
             }
-            let mut cfg = EngineConfig { block_len: block_size, voices, sample_dirs: samples, ..EngineConfig::default() };
-            cfg.threads = threads.unwrap_or(phonon::live::default_threads());
+            // the sample rate is the device's; the render thread sets it
+            let cfg = engine.config(EngineConfig::default().sample_rate, phonon::live::default_threads())?;
             let opts = phonon::live::PlayOptions {
                 scene,
                 cfg,
@@ -283,17 +308,13 @@ fn run(cli: Cli, profile: Option<&phonon::profile::Profile>) -> Result<(), Error
             print!("{}", phonon::samples::SampleLibrary::discover(&samples).report());
             Ok(())
         }
-        Command::Render { scene, out, seconds, cycles, sample_rate, block_size, threads, bits, voices, samples, profile: _, trace: _ } => {
-            if !(1..=1 << 20).contains(&voices) {
-                return Err(Error::Usage(format!("the voice pool must hold 1…1048576 voices, got {voices}")));
-            }
+        Command::Bench { workloads, threads, seconds, json, write_assets } => bench(workloads, threads, seconds, json, write_assets),
+        Command::Render { scene, out, seconds, cycles, sample_rate, bits, engine, profile: _, trace: _ } => {
+            let block_size = engine.block_size;
+            let cfg = engine.config(sample_rate, EngineConfig::default().threads)?;
             let bits = Bits::from_bits(bits)?;
             let name = scene.display().to_string();
             let s = Scene::load(&scene)?;
-            let mut cfg = EngineConfig { sample_rate, block_len: block_size, voices, sample_dirs: samples, ..EngineConfig::default() };
-            if let Some(t) = threads {
-                cfg.threads = t;
-            }
             let seconds = match (seconds, cycles) {
                 (Some(s), _) => s,
                 (None, c) => c.unwrap_or(4.0) / s.cps,
@@ -327,4 +348,38 @@ fn run(cli: Cli, profile: Option<&phonon::profile::Profile>) -> Result<(), Error
             Ok(())
         }
     }
+}
+
+fn bench(names: Vec<String>, threads: usize, seconds: f64, json: bool, write_assets: Option<PathBuf>) -> Result<(), Error> {
+    use phonon::bench;
+    if let Some(dir) = write_assets {
+        for p in bench::write_assets(&dir)? {
+            println!("wrote {}", p.display());
+        }
+        return Ok(());
+    }
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
+        return Err(Error::Usage(format!("--seconds must be between 0 and 3600, got {seconds}")));
+    }
+    if !(1..=256).contains(&threads) {
+        return Err(Error::Usage(format!("--threads must be 1…256, got {threads}")));
+    }
+    let names: Vec<String> = if names.is_empty() { bench::WORKLOADS.iter().map(|w| w.name.to_string()).collect() } else { names };
+    let mut results = Vec::new();
+    for name in &names {
+        let (mut engine, warmup) = bench::engine_for(name, threads)?;
+        let cfg = engine.config();
+        let blocks = ((seconds * cfg.sample_rate as f64 / cfg.block_len as f64).ceil() as usize).max(1);
+        let m = bench::measure(&mut engine, name, warmup, blocks);
+        if !json {
+            eprint!("{}", bench::table(std::slice::from_ref(&m)).lines().nth(1).map(|l| format!("{l}\n")).unwrap_or_default());
+        }
+        results.push(m);
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&results).expect("measurements serialise"));
+    } else {
+        print!("{}", bench::table(&results));
+    }
+    Ok(())
 }

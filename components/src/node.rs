@@ -83,6 +83,12 @@ pub enum NodeKind {
     Output { input: Param },
     /// A catalogue node (`moog`, `reverb`, `pulse` …): `params[k]` is argument `k` of `def`.
     Ugen { def: &'static crate::UgenDef, params: Vec<Param> },
+    /// `bias + Σ gain·term`, per sample and per channel: a tree of `+`, `-` and products with
+    /// numbers, fused into one node by [`fuse_sums`](../phonon_systems/compile/fn.fuse_sums.html)
+    /// (a sum of 1000 scaled sines is one pass over 1000 buffers, not 2000 nodes).
+    Sum { terms: Vec<(Param, f32)>, bias: f32 },
+    /// A node whose work was fused into a [`NodeKind::Sum`]: it computes nothing.
+    Unused,
     /// A wavetable oscillator at `freq` Hz scanning the frames of `table` with `position`
     /// (0..1, crossfading neighbouring frames); amplitude at most 1.
     Wavetable { table: std::sync::Arc<WavetableData>, freq: Param, position: Param },
@@ -152,6 +158,8 @@ impl NodeKind {
             NodeKind::Output { .. } => "output",
             NodeKind::Ugen { def, .. } => def.name,
             NodeKind::Wavetable { .. } => "wavetable",
+            NodeKind::Sum { .. } => "sum",
+            NodeKind::Unused => "unused",
         }
     }
 
@@ -164,6 +172,7 @@ impl NodeKind {
         };
         match self {
             NodeKind::Binary { a, b, .. } => [p(a), p(b)].into_iter().flatten().collect(),
+            NodeKind::Sum { terms, .. } => terms.iter().filter_map(|(x, _)| p(x)).collect(),
             NodeKind::Filter { input, .. } | NodeKind::Delay { input, .. } => p(input).into_iter().collect(),
             NodeKind::Ugen { def, params } => def.args.iter().zip(params).filter(|(a, _)| a.audio).filter_map(|(_, x)| p(x)).collect(),
             _ => Vec::new(),
@@ -174,7 +183,12 @@ impl NodeKind {
     pub fn fixed_channels(&self) -> Option<u8> {
         match self {
             NodeKind::VoiceBus | NodeKind::Output { .. } => Some(2),
-            NodeKind::Constant(_) | NodeKind::Osc { .. } | NodeKind::Noise { .. } | NodeKind::Control | NodeKind::Wavetable { .. } => {
+            NodeKind::Constant(_)
+            | NodeKind::Osc { .. }
+            | NodeKind::Noise { .. }
+            | NodeKind::Control
+            | NodeKind::Wavetable { .. }
+            | NodeKind::Unused => {
                 Some(1)
             }
             NodeKind::Ugen { def, .. } => match def.channels {

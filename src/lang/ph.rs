@@ -473,7 +473,9 @@ impl<'s> Elab<'s> {
             },
             ExprKind::List(items) | ExprKind::Tuple(items) => {
                 for i in items {
-                    if self.is_signal(&self.elab(i, d)?) {
+                    // sound patterns stack as patterns (`stack [s "bd", s "hh*2" # gain 0.5]`)
+                    let el = self.elab(i, d)?;
+                    if !matches!(el, El::Pat(..)) && self.is_signal(&el) {
                         return Err(self.err(i.pos, "lists of signals are not supported yet: add signals with '+'"));
                     }
                 }

@@ -11,7 +11,7 @@
 //! 5. Slots: nodes sorted by (stage, channels, index), so every stage's mono and stereo nodes are
 //!    each one contiguous range of the arena.
 
-use phonon_components::{GroupRange, NodeKind, Param};
+use phonon_components::{BinaryOp, GroupRange, NodeKind, Param};
 
 /// One node of a graph before compilation.
 #[derive(Debug, Clone)]
@@ -57,7 +57,8 @@ fn params(kind: &NodeKind) -> Vec<Param> {
         NodeKind::Output { input } => vec![*input],
         NodeKind::Ugen { params, .. } => params.clone(),
         NodeKind::Wavetable { freq, position, .. } => vec![*freq, *position],
-        NodeKind::Constant(_) | NodeKind::Noise { .. } | NodeKind::VoiceBus | NodeKind::Control => vec![],
+        NodeKind::Sum { terms, .. } => terms.iter().map(|(p, _)| *p).collect(),
+        NodeKind::Constant(_) | NodeKind::Noise { .. } | NodeKind::VoiceBus | NodeKind::Control | NodeKind::Unused => vec![],
     }
 }
 
@@ -112,6 +113,123 @@ fn scc(nodes: &[NodeSpec]) -> Vec<usize> {
         c += 1;
     }
     comp
+}
+
+/// A linear combination of node outputs: `bias + Σ gain·node`.
+#[derive(Debug, Clone, Default)]
+struct Linear {
+    terms: Vec<(usize, f32)>,
+    bias: f32,
+}
+
+impl Linear {
+    fn scaled(mut self, k: f32) -> Linear {
+        self.terms.iter_mut().for_each(|t| t.1 *= k);
+        self.bias *= k;
+        self
+    }
+}
+
+/// Fuse trees of `+`, `-` and products (or quotients) with numbers into [`NodeKind::Sum`]
+/// nodes: `sine 100 * 0.001 + sine 103.7 * 0.001 + …` becomes one node reading every sine. A
+/// node is folded into the sum that consumes it when it is linear itself, has no other
+/// consumer, is no bus or output root, and is not on a feedback cycle; folded nodes become
+/// [`NodeKind::Unused`] (indices stay valid). The terms keep the nodes' left-to-right order,
+/// so a left-nested chain of scaled terms sums exactly as before, bit for bit; where a product
+/// scales a whole sum (`(a + b) * 0.5`) the scale moves onto each term, which can change the
+/// last bit.
+pub fn fuse_sums(nodes: &mut [NodeSpec]) {
+    let n = nodes.len();
+    let mut consumers = vec![0usize; n];
+    for node in nodes.iter() {
+        for &u in &node.inputs {
+            if u < n {
+                consumers[u] += 1;
+            }
+        }
+    }
+    let comp = scc(nodes);
+    let mut comp_size = vec![0usize; n];
+    for &c in &comp {
+        comp_size[c] += 1;
+    }
+    let self_loop = |v: usize| nodes[v].inputs.contains(&v);
+    let on_cycle: Vec<bool> = (0..n).map(|v| comp_size[comp[v]] > 1 || self_loop(v)).collect();
+    let linear_kind = |kind: &NodeKind| match kind {
+        NodeKind::Binary { op: BinaryOp::Add | BinaryOp::Sub, .. } => true,
+        NodeKind::Binary { op: BinaryOp::Mul, a, b } => matches!(a, Param::Const(_)) || matches!(b, Param::Const(_)),
+        NodeKind::Binary { op: BinaryOp::Div, b: Param::Const(k), .. } => k.abs() > 1e-6,
+        _ => false,
+    };
+    let is_linear: Vec<bool> = nodes.iter().enumerate().map(|(v, node)| !on_cycle[v] && linear_kind(&node.kind)).collect();
+    // which node consumes v (when exactly one does)
+    let mut consumer = vec![usize::MAX; n];
+    for (v, node) in nodes.iter().enumerate() {
+        for &u in &node.inputs {
+            if u < n {
+                consumer[u] = v;
+            }
+        }
+    }
+    let can_absorb: Vec<bool> =
+        (0..n).map(|u| is_linear[u] && consumers[u] == 1 && nodes[u].name.is_none() && is_linear[consumer[u]]).collect();
+    let absorbable = |u: usize| can_absorb[u];
+    // the linear form of node v, expanding absorbable inputs (iteratively: chains are deep)
+    fn form(v: usize, nodes: &[NodeSpec], absorbable: &dyn Fn(usize) -> bool, absorbed: &mut Vec<usize>) -> Linear {
+        let NodeKind::Binary { op, a, b } = &nodes[v].kind else { return Linear { terms: vec![(v, 1.0)], bias: 0.0 } };
+        let operand = |p: &Param, absorbed: &mut Vec<usize>| -> Linear {
+            match p {
+                Param::Const(c) => Linear { terms: Vec::new(), bias: *c },
+                Param::Input(i) => {
+                    let u = nodes[v].inputs[*i as usize];
+                    if absorbable(u) {
+                        absorbed.push(u);
+                        form(u, nodes, absorbable, absorbed)
+                    } else {
+                        Linear { terms: vec![(u, 1.0)], bias: 0.0 }
+                    }
+                }
+            }
+        };
+        match (op, a, b) {
+            (BinaryOp::Mul, Param::Const(k), x) | (BinaryOp::Mul, x, Param::Const(k)) => operand(x, absorbed).scaled(*k),
+            (BinaryOp::Div, x, Param::Const(k)) => operand(x, absorbed).scaled(1.0 / *k),
+            (BinaryOp::Add | BinaryOp::Sub, a, b) => {
+                let mut l = operand(a, absorbed);
+                let r = operand(b, absorbed);
+                let sign = if *op == BinaryOp::Sub { -1.0 } else { 1.0 };
+                l.terms.extend(r.terms.into_iter().map(|(u, g)| (u, g * sign)));
+                l.bias += sign * r.bias;
+                l
+            }
+            _ => Linear { terms: vec![(v, 1.0)], bias: 0.0 },
+        }
+    }
+    for v in 0..n {
+        if !is_linear[v] || absorbable(v) {
+            continue;
+        }
+        let mut absorbed = Vec::new();
+        let lin = form(v, nodes, &absorbable, &mut absorbed);
+        if absorbed.is_empty() {
+            continue; // a lone `a + b` or `x * k`: nothing to gain
+        }
+        let mut inputs = Vec::with_capacity(lin.terms.len());
+        let mut terms = Vec::with_capacity(lin.terms.len());
+        for (u, g) in lin.terms {
+            terms.push((Param::Input(inputs.len() as u8), g));
+            inputs.push(u);
+        }
+        if inputs.len() > u8::MAX as usize + 1 {
+            continue; // inputs are named by a byte
+        }
+        nodes[v].kind = NodeKind::Sum { terms, bias: lin.bias };
+        nodes[v].inputs = inputs;
+        for u in absorbed {
+            nodes[u].kind = NodeKind::Unused;
+            nodes[u].inputs.clear();
+        }
+    }
 }
 
 /// Compile `nodes` for blocks of `block_len` samples.
@@ -247,10 +365,72 @@ pub fn compile(nodes: &[NodeSpec], block_len: usize) -> Result<Compiled, GraphEr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use phonon_components::{BinaryOp, OscShape};
+    use phonon_components::OscShape;
 
     fn spec(kind: NodeKind, inputs: &[usize]) -> NodeSpec {
         NodeSpec { kind, inputs: inputs.to_vec(), name: None }
+    }
+
+    fn osc(f: f32) -> NodeSpec {
+        spec(NodeKind::Osc { shape: OscShape::Sine, freq: Param::Const(f) }, &[])
+    }
+
+    fn bin(op: BinaryOp, a: Param, b: Param, inputs: &[usize]) -> NodeSpec {
+        spec(NodeKind::Binary { op, a, b }, inputs)
+    }
+
+    /// `(s0 * 0.5 + s1 * 0.25 - s2) + 1` → one sum; its inner nodes become unused.
+    #[test]
+    fn linear_trees_fuse_into_one_sum() {
+        use BinaryOp::*;
+        let (i0, i1, c) = (Param::Input(0), Param::Input(1), Param::Const);
+        let mut nodes = vec![
+            osc(100.0),                          // 0
+            osc(200.0),                          // 1
+            osc(300.0),                          // 2
+            bin(Mul, i0, c(0.5), &[0]),          // 3
+            bin(Mul, c(0.25), i0, &[1]),         // 4
+            bin(Add, i0, i1, &[3, 4]),           // 5
+            bin(Sub, i0, i1, &[5, 2]),           // 6
+            bin(Add, i0, c(1.0), &[6]),          // 7: the root
+            spec(NodeKind::Output { input: i0 }, &[7]),
+        ];
+        fuse_sums(&mut nodes);
+        let NodeKind::Sum { terms, bias } = &nodes[7].kind else { panic!("{:?}", nodes[7].kind) };
+        assert_eq!(nodes[7].inputs, vec![0, 1, 2]);
+        let gains: Vec<f32> = terms.iter().map(|t| t.1).collect();
+        assert_eq!(gains, vec![0.5, 0.25, -1.0]);
+        assert_eq!(*bias, 1.0);
+        for v in 3..7 {
+            assert!(matches!(nodes[v].kind, NodeKind::Unused) && nodes[v].inputs.is_empty(), "node {v}");
+        }
+        compile(&nodes, 64).expect("the fused graph compiles");
+    }
+
+    /// Shared, named and cyclic nodes keep their own buffers.
+    #[test]
+    fn shared_named_and_cyclic_nodes_are_not_fused() {
+        use BinaryOp::*;
+        let (i0, i1, c) = (Param::Input(0), Param::Input(1), Param::Const);
+        let mut nodes = vec![
+            osc(100.0),                         // 0
+            bin(Mul, i0, c(0.5), &[0]),         // 1: read by 2 and 3
+            bin(Add, i0, i0, &[1]),             // 2
+            bin(Add, i0, i1, &[1, 2]),          // 3
+            bin(Mul, i0, c(0.5), &[0]),         // 4: a bus root
+            bin(Add, i0, c(1.0), &[4]),         // 5
+            bin(Add, i0, i1, &[0, 7]),          // 6: cycle 6 → 7 → 6
+            bin(Mul, i0, c(0.9), &[6]),         // 7
+        ];
+        nodes[4].name = Some("bus".into());
+        fuse_sums(&mut nodes);
+        assert!(matches!(nodes[1].kind, NodeKind::Binary { .. }), "shared");
+        assert!(matches!(nodes[4].kind, NodeKind::Binary { .. }), "named");
+        assert!(matches!(nodes[6].kind, NodeKind::Binary { .. }) && matches!(nodes[7].kind, NodeKind::Binary { .. }), "cycle");
+        // 3 = 1 + (1 + 1): node 2 has one consumer, so it folds into 3
+        let NodeKind::Sum { terms, .. } = &nodes[3].kind else { panic!("{:?}", nodes[3].kind) };
+        assert_eq!((terms.len(), &nodes[3].inputs), (3, &vec![1, 1, 1]));
+        assert!(matches!(nodes[2].kind, NodeKind::Unused));
     }
 
     /// `x = in + 0.5·delay(x)`: the cycle breaks at the delay's input, stages are ordered.

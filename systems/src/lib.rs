@@ -525,33 +525,13 @@ pub mod voices {
                     let from = v.start_offset as usize;
                     let sound =
                         program::render(prog, &mut vstate.0, *freq, block - from, transport.sample_rate as f32, &mut scratch.0, block);
-                    for (i, &x) in (from..block).zip(sound) {
-                        let Some(level) = v.env.level(v.age) else {
-                            done = true;
-                            break;
-                        };
-                        let s = x * level;
-                        let (a, b) = v.fx.process(s * v.gain_l, s * v.gain_r);
-                        l[i] += a;
-                        r[i] += b;
-                        v.age += 1;
-                    }
+                    done = add_voice(v, sound, from, l, r);
                 }
                 VoiceSource::Drum { kind, params, state } => {
                     let from = v.start_offset as usize;
                     let sound = &mut scratch.0[..block - from];
                     drums::render(*kind, params, state, transport.sample_rate as f32, sound);
-                    for (i, &x) in (from..block).zip(sound.iter()) {
-                        let Some(level) = v.env.level(v.age) else {
-                            done = true;
-                            break;
-                        };
-                        let s = x * level;
-                        let (a, b) = v.fx.process(s * v.gain_l, s * v.gain_r);
-                        l[i] += a;
-                        r[i] += b;
-                        v.age += 1;
-                    }
+                    done = add_voice(v, sound, from, l, r);
                 }
                 VoiceSource::Sample { handle, .. } => {
                     let Some(data) = bank.0.get(*handle as usize) else {
@@ -571,6 +551,39 @@ pub mod voices {
         }
         stats.active = active;
     }
+}
+
+/// Add `sound` (a voice's own samples for `from..block`) into `l`/`r` through its envelope,
+/// gains and per-voice effects; returns whether the envelope has ended. Runs over envelope
+/// segments (a straight line each), so plain voices (no crush/coarse/shape) take a tight loop.
+fn add_voice(v: &mut Voice, sound: &[f32], from: usize, l: &mut [f32], r: &mut [f32]) -> bool {
+    let plain = v.fx.crush <= 0.0 && v.fx.coarse <= 1 && v.fx.shape <= 0.0;
+    let (gl, gr) = (v.gain_l, v.gain_r);
+    let block = l.len().min(from + sound.len());
+    let mut i = from;
+    while i < block {
+        let Some((lev0, slope, left)) = v.env.segment(v.age) else { return true };
+        let n = (block - i).min(left as usize);
+        let xs = &sound[i - from..i - from + n];
+        let (l, r) = (&mut l[i..i + n], &mut r[i..i + n]);
+        if plain {
+            for (k, ((ol, or), &x)) in l.iter_mut().zip(r.iter_mut()).zip(xs).enumerate() {
+                let s = x * (lev0 + slope * k as f32);
+                *ol += s * gl;
+                *or += s * gr;
+            }
+        } else {
+            for (k, ((ol, or), &x)) in l.iter_mut().zip(r.iter_mut()).zip(xs).enumerate() {
+                let s = x * (lev0 + slope * k as f32);
+                let (a, b) = v.fx.process(s * gl, s * gr);
+                *ol += a;
+                *or += b;
+            }
+        }
+        i += n;
+        v.age += n as u32;
+    }
+    false
 }
 
 /// Render one sample voice into `l`/`r` from its start offset to the block's end, in runs
