@@ -223,18 +223,7 @@ fn devices() -> Result<(), Error> {
 
 fn run(cli: Cli, profile: Option<&phonon::profile::Profile>) -> Result<(), Error> {
     match cli.command {
-        Command::Play {
-            scene,
-            device,
-            latency_ms,
-            duration,
-            sample_rate,
-            stdout,
-            record,
-            engine,
-            profile: _,
-            trace: _,
-        } => {
+        Command::Play { scene, device, latency_ms, duration, sample_rate, stdout, record, engine, profile: _, trace: _ } => {
             if let Some(d) = duration
                 && !(d.is_finite() && d > 0.0)
             {

@@ -188,9 +188,7 @@ impl NodeKind {
             | NodeKind::Noise { .. }
             | NodeKind::Control
             | NodeKind::Wavetable { .. }
-            | NodeKind::Unused => {
-                Some(1)
-            }
+            | NodeKind::Unused => Some(1),
             NodeKind::Ugen { def, .. } => match def.channels {
                 crate::Channels::Mono => Some(1),
                 crate::Channels::Stereo => Some(2),

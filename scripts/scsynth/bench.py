@@ -26,7 +26,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO_LOOP = os.path.normpath(os.path.join(HERE, "..", "..", "assets", "bench", "loop.wav"))
+REPO_LOOP = os.path.normpath(os.path.join(HERE, "..", "..", "assets", "bench", "samples", "loop", "loop.wav"))
 STANDIN_LOOP = "/tmp/loop.wav"
 SR = 44100
 BLOCK = 512  # Phonon's block: results are µs per 512 samples, whatever scsynth's own block size

@@ -385,14 +385,14 @@ mod tests {
         use BinaryOp::*;
         let (i0, i1, c) = (Param::Input(0), Param::Input(1), Param::Const);
         let mut nodes = vec![
-            osc(100.0),                          // 0
-            osc(200.0),                          // 1
-            osc(300.0),                          // 2
-            bin(Mul, i0, c(0.5), &[0]),          // 3
-            bin(Mul, c(0.25), i0, &[1]),         // 4
-            bin(Add, i0, i1, &[3, 4]),           // 5
-            bin(Sub, i0, i1, &[5, 2]),           // 6
-            bin(Add, i0, c(1.0), &[6]),          // 7: the root
+            osc(100.0),                  // 0
+            osc(200.0),                  // 1
+            osc(300.0),                  // 2
+            bin(Mul, i0, c(0.5), &[0]),  // 3
+            bin(Mul, c(0.25), i0, &[1]), // 4
+            bin(Add, i0, i1, &[3, 4]),   // 5
+            bin(Sub, i0, i1, &[5, 2]),   // 6
+            bin(Add, i0, c(1.0), &[6]),  // 7: the root
             spec(NodeKind::Output { input: i0 }, &[7]),
         ];
         fuse_sums(&mut nodes);
@@ -413,14 +413,14 @@ mod tests {
         use BinaryOp::*;
         let (i0, i1, c) = (Param::Input(0), Param::Input(1), Param::Const);
         let mut nodes = vec![
-            osc(100.0),                         // 0
-            bin(Mul, i0, c(0.5), &[0]),         // 1: read by 2 and 3
-            bin(Add, i0, i0, &[1]),             // 2
-            bin(Add, i0, i1, &[1, 2]),          // 3
-            bin(Mul, i0, c(0.5), &[0]),         // 4: a bus root
-            bin(Add, i0, c(1.0), &[4]),         // 5
-            bin(Add, i0, i1, &[0, 7]),          // 6: cycle 6 → 7 → 6
-            bin(Mul, i0, c(0.9), &[6]),         // 7
+            osc(100.0),                 // 0
+            bin(Mul, i0, c(0.5), &[0]), // 1: read by 2 and 3
+            bin(Add, i0, i0, &[1]),     // 2
+            bin(Add, i0, i1, &[1, 2]),  // 3
+            bin(Mul, i0, c(0.5), &[0]), // 4: a bus root
+            bin(Add, i0, c(1.0), &[4]), // 5
+            bin(Add, i0, i1, &[0, 7]),  // 6: cycle 6 → 7 → 6
+            bin(Mul, i0, c(0.9), &[6]), // 7
         ];
         nodes[4].name = Some("bus".into());
         fuse_sums(&mut nodes);
