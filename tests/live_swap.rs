@@ -84,7 +84,8 @@ fn saving_an_unchanged_scene_100_times_changes_nothing_at_all() {
     let reference = offline(&scene, blocks, &lib);
     let (swapped, reports) = render_with_swaps(&[scene.clone(), scene], blocks, 5, &lib);
     assert_eq!(reports.len(), 109);
-    assert!(reports.iter().all(|r| r.states >= 15), "every node keeps its state: {:?}", reports[0]);
+    // 14 nodes (`sine 0.5 * 600 + 900` is one fused sum), every one matched to its old self
+    assert!(reports.iter().all(|r| r.states >= 14), "every node keeps its state: {:?}", reports[0]);
     assert!(reports.iter().map(|r| r.voices).sum::<usize>() > 500, "sounding voices carry over");
     assert!(reports.iter().all(|r| r.voices_lost == 0));
     assert!(rms(&left(&reference)) > 0.05, "the scene is audible");
