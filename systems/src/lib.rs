@@ -189,7 +189,8 @@ pub fn build_world(
         world.entity_mut(e).remove::<Active>();
     }
     world.insert_resource(VoicePrograms::default());
-    world.insert_resource(program::VoiceScratch::new(cfg.block_len));
+    // one set of registers per DSP thread: buses of voices render in parallel
+    world.insert_resource(program::VoiceScratch::new(cfg.block_len * cfg.threads.clamp(1, 64)));
     world.insert_resource(Transport::new(cfg.sample_rate, cfg.block_len, cfg.cps));
     world.insert_resource(Arena(vec![0.0; compiled.arena_len]));
     world.insert_resource(PrevArena(vec![0.0; compiled.arena_len]));
@@ -453,9 +454,49 @@ pub mod events {
 pub mod voices {
     //! Step 3: render voices into their buses.
     use super::*;
+    use rayon::prelude::*;
+
+    /// One active voice's work for this block, borrowed from the World for the system's run.
+    pub struct VoiceJob<'w> {
+        entity: Entity,
+        voice: &'w mut Voice,
+        state: &'w mut VoiceState,
+        /// Position in the query (the order voices are summed in within a bus).
+        order: u32,
+        done: bool,
+    }
+
+    /// The voice system's reusable lists, sized for the whole pool when the schedule is
+    /// initialised (on the thread that builds the engine), so a block allocates nothing.
+    pub struct VoiceWork {
+        jobs: Vec<VoiceJob<'static>>,
+        /// Per bus that has voices: (first job, end job, arena offset).
+        runs: Vec<(usize, usize, usize)>,
+    }
+
+    impl FromWorld for VoiceWork {
+        fn from_world(world: &mut World) -> Self {
+            let n = world.get_resource::<VoiceStats>().map_or(0, |s| s.capacity);
+            VoiceWork { jobs: Vec::with_capacity(n), runs: Vec::with_capacity(n.min(4096)) }
+        }
+    }
+
+    /// Reuse a `Vec`'s allocation for another lifetime of the same type (see `dsp::recycle`).
+    fn recycle<'a, 'b>(mut v: Vec<VoiceJob<'a>>) -> Vec<VoiceJob<'b>> {
+        v.clear();
+        v.into_iter().map(|_| -> VoiceJob<'b> { unreachable!("the vector is empty") }).collect()
+    }
+
+    /// Buses render in parallel only with at least this many voices in all.
+    const MIN_PARALLEL_VOICES: usize = 32;
 
     /// Clear every voice bus, then add each active voice into its bus from its start offset.
     /// Voices whose envelope has ended are returned to the pool.
+    ///
+    /// Buses are independent, so with a DSP pool they render in parallel: each task owns a
+    /// contiguous run of buses (their arena ranges are disjoint) and its own scratch registers,
+    /// and sums each bus's voices in query order, so the result is bit-identical whatever the
+    /// thread count.
     ///
     /// Real-time contract: allocation-free.
     #[allow(clippy::too_many_arguments)] // a system's parameters are its data dependencies
@@ -468,88 +509,174 @@ pub mod voices {
         transport: Res<Transport>,
         mut stats: ResMut<VoiceStats>,
         bank: Res<SampleBank>,
+        pool: Option<Res<crate::dsp::DspPool>>,
+        mut work: Local<VoiceWork>,
         mut commands: Commands,
     ) {
         let _span = tracing::trace_span!("voices").entered();
         let block = transport.block_len;
-        let sr = transport.sample_rate as f64;
+        let sr = transport.sample_rate as f32;
         for slot in &buses {
             arena.0[slot.offset..slot.offset + 2 * block].fill(0.0);
         }
-        let mut active = 0;
-        for (entity, mut v, mut vstate) in &mut voices {
-            let v = &mut *v;
-            let (l, r) = arena.0[v.target..v.target + 2 * block].split_at_mut(block);
-            let mut done = false;
-            match &mut v.source {
-                VoiceSource::Osc { shape, freq, phase } => {
-                    let inc = *freq as f64 / sr;
-                    for i in v.start_offset as usize..block {
-                        let Some(level) = v.env.level(v.age) else {
-                            done = true;
-                            break;
-                        };
-                        let x = match shape {
-                            OscShape::Sine => (*phase * std::f64::consts::TAU).sin(),
-                            OscShape::Saw => 2.0 * *phase - 1.0,
-                            OscShape::Square => {
-                                if *phase < 0.5 {
-                                    1.0
-                                } else {
-                                    -1.0
-                                }
-                            }
-                            OscShape::Tri => 1.0 - 4.0 * (*phase - 0.5).abs(),
-                            OscShape::Impulse => {
-                                if *phase < inc {
-                                    1.0
-                                } else {
-                                    0.0
-                                }
-                            }
-                        };
-                        let s = x as f32 * level;
-                        let (a, b) = v.fx.process(s * v.gain_l, s * v.gain_r);
-                        l[i] += a;
-                        r[i] += b;
-                        *phase = (*phase + inc).fract();
-                        v.age += 1;
+        let mut jobs: Vec<VoiceJob<'_>> = recycle(std::mem::take(&mut work.jobs));
+        for (order, (entity, voice, state)) in voices.iter_mut().enumerate() {
+            jobs.push(VoiceJob { entity, voice: voice.into_inner(), state: state.into_inner(), order: order as u32, done: false });
+        }
+        // by bus, and within a bus in query order: an unstable sort on a unique key is exact
+        // and does not allocate
+        jobs.sort_unstable_by_key(|j| (j.voice.target, j.order));
+        let runs = &mut work.runs;
+        runs.clear();
+        let mut first = 0;
+        for k in 1..=jobs.len() {
+            if k == jobs.len() || jobs[k].voice.target != jobs[first].voice.target {
+                runs.push((first, k, jobs[first].voice.target));
+                first = k;
+            }
+        }
+        let ctx = Ctx { programs: &programs, bank: &bank, sr, block };
+        let threads = pool.as_ref().and_then(|p| p.pool.as_ref().map(|tp| (tp, tp.current_num_threads().clamp(1, 64))));
+        let regs_len = scratch.0.len() / threads.map_or(1, |t| t.1).max(1);
+        match threads {
+            Some((tp, n)) if runs.len() > 1 && jobs.len() >= MIN_PARALLEL_VOICES && regs_len >= MAX_VOICE_OPS * block => {
+                // cut the buses into `n` contiguous groups of about equal voice counts
+                let per = jobs.len().div_ceil(n);
+                let mut groups: [(usize, usize); 64] = [(0, 0); 64];
+                let (mut g, mut start_run, mut count) = (0, 0, 0);
+                for (i, r) in runs.iter().enumerate() {
+                    count += r.1 - r.0;
+                    if (count >= per || i + 1 == runs.len()) && g < 63 {
+                        groups[g] = (start_run, i + 1);
+                        g += 1;
+                        start_run = i + 1;
+                        count = 0;
                     }
                 }
-                VoiceSource::Program { program, freq } => {
-                    let Some(prog) = programs.0.get(*program as usize) else {
-                        v.start_offset = 0;
-                        commands.entity(entity).remove::<Active>();
-                        continue;
-                    };
-                    let from = v.start_offset as usize;
-                    let sound =
-                        program::render(prog, &mut vstate.0, *freq, block - from, transport.sample_rate as f32, &mut scratch.0, block);
-                    done = add_voice(v, sound, from, l, r);
+                if start_run < runs.len() {
+                    groups[g] = (start_run, runs.len());
+                    g += 1;
                 }
-                VoiceSource::Drum { kind, params, state } => {
-                    let from = v.start_offset as usize;
-                    let sound = &mut scratch.0[..block - from];
-                    drums::render(*kind, params, state, transport.sample_rate as f32, sound);
-                    done = add_voice(v, sound, from, l, r);
+                let runs: &[(usize, usize, usize)] = runs;
+                // each group's jobs and arena range, split off in order (disjoint)
+                let mut tasks: [Option<(&mut [VoiceJob<'_>], &mut [f32], usize, &mut [f32])>; 64] = [const { None }; 64];
+                let (mut jobs_rest, mut arena_rest, mut regs_rest): (&mut [VoiceJob<'_>], &mut [f32], &mut [f32]) =
+                    (&mut jobs[..], &mut arena.0[..], &mut scratch.0[..]);
+                let (mut job_base, mut arena_base) = (0, 0);
+                for (t, &(r0, r1)) in groups[..g].iter().enumerate() {
+                    let (j0, j1) = (runs[r0].0, runs[r1 - 1].1);
+                    let (a0, a1) = (runs[r0].2, runs[r1 - 1].2 + 2 * block);
+                    let (_, js) = std::mem::take(&mut jobs_rest).split_at_mut(j0 - job_base);
+                    let (js, jr) = js.split_at_mut(j1 - j0);
+                    jobs_rest = jr;
+                    job_base = j1;
+                    let (_, ar) = std::mem::take(&mut arena_rest).split_at_mut(a0 - arena_base);
+                    let (ar, arr) = ar.split_at_mut(a1 - a0);
+                    arena_rest = arr;
+                    arena_base = a1;
+                    let (regs, rr) = std::mem::take(&mut regs_rest).split_at_mut(regs_len);
+                    regs_rest = rr;
+                    tasks[t] = Some((js, ar, a0, regs));
                 }
-                VoiceSource::Sample { handle, .. } => {
-                    let Some(data) = bank.0.get(*handle as usize) else {
-                        v.start_offset = 0;
-                        commands.entity(entity).remove::<Active>();
-                        continue;
-                    };
-                    done = sample_voice(v, data, l, r);
-                }
+                tp.install(|| {
+                    tasks[..g].par_iter_mut().for_each(|task| {
+                        if let Some((js, ar, a0, regs)) = task {
+                            render_run(js, ar, *a0, regs, &ctx);
+                        }
+                    })
+                });
             }
-            v.start_offset = 0;
-            if done || v.env.level(v.age).is_none() {
-                commands.entity(entity).remove::<Active>();
+            _ => render_run(&mut jobs, &mut arena.0, 0, &mut scratch.0, &ctx),
+        }
+        let mut active = 0;
+        for j in &mut jobs {
+            j.voice.start_offset = 0;
+            if j.done || j.voice.env.level(j.voice.age).is_none() {
+                commands.entity(j.entity).remove::<Active>();
             } else {
                 active += 1;
             }
         }
         stats.active = active;
+        work.jobs = recycle(jobs);
+    }
+
+    /// What every voice reads.
+    struct Ctx<'a> {
+        programs: &'a VoicePrograms,
+        bank: &'a SampleBank,
+        sr: f32,
+        block: usize,
+    }
+
+    /// Render `jobs` (sorted by bus) into `arena`, a slice of the arena starting at `base`.
+    fn render_run(jobs: &mut [VoiceJob<'_>], arena: &mut [f32], base: usize, regs: &mut [f32], cx: &Ctx<'_>) {
+        let block = cx.block;
+        for j in jobs {
+            let at = j.voice.target - base;
+            let (l, r) = arena[at..at + 2 * block].split_at_mut(block);
+            j.done = render_voice(j.voice, j.state, l, r, regs, cx);
+        }
+    }
+
+    /// Add one voice into `l`/`r`; returns whether it has ended.
+    fn render_voice(v: &mut Voice, vstate: &mut VoiceState, l: &mut [f32], r: &mut [f32], regs: &mut [f32], cx: &Ctx<'_>) -> bool {
+        let block = cx.block;
+        let sr = cx.sr as f64;
+        let mut done = false;
+        match &mut v.source {
+            VoiceSource::Osc { shape, freq, phase } => {
+                let inc = *freq as f64 / sr;
+                for i in v.start_offset as usize..block {
+                    let Some(level) = v.env.level(v.age) else {
+                        done = true;
+                        break;
+                    };
+                    let x = match shape {
+                        OscShape::Sine => (*phase * std::f64::consts::TAU).sin(),
+                        OscShape::Saw => 2.0 * *phase - 1.0,
+                        OscShape::Square => {
+                            if *phase < 0.5 {
+                                1.0
+                            } else {
+                                -1.0
+                            }
+                        }
+                        OscShape::Tri => 1.0 - 4.0 * (*phase - 0.5).abs(),
+                        OscShape::Impulse => {
+                            if *phase < inc {
+                                1.0
+                            } else {
+                                0.0
+                            }
+                        }
+                    };
+                    let s = x as f32 * level;
+                    let (a, b) = v.fx.process(s * v.gain_l, s * v.gain_r);
+                    l[i] += a;
+                    r[i] += b;
+                    *phase = (*phase + inc).fract();
+                    v.age += 1;
+                }
+            }
+            VoiceSource::Program { program, freq } => {
+                let Some(prog) = cx.programs.0.get(*program as usize) else { return true };
+                let from = v.start_offset as usize;
+                let sound = program::render(prog, &mut vstate.0, *freq, block - from, cx.sr, regs, block);
+                done = add_voice(v, sound, from, l, r);
+            }
+            VoiceSource::Drum { kind, params, state } => {
+                let from = v.start_offset as usize;
+                let sound = &mut regs[..block - from];
+                drums::render(*kind, params, state, cx.sr, sound);
+                done = add_voice(v, sound, from, l, r);
+            }
+            VoiceSource::Sample { handle, .. } => {
+                let Some(data) = cx.bank.0.get(*handle as usize) else { return true };
+                done = sample_voice(v, data, l, r);
+            }
+        }
+        done
     }
 }
 

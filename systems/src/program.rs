@@ -7,7 +7,8 @@ use crate::dsp::{P, arith, filter, osc};
 use bevy_ecs::resource::Resource;
 use phonon_components::{MAX_VOICE_OPS, OpState, VArg, VOp, VoiceProgram};
 
-/// Scratch registers for one voice program: `MAX_VOICE_OPS × block` floats, allocated once.
+/// Scratch registers for voice programs: `MAX_VOICE_OPS × block` floats per thread that renders
+/// voices (`new(block × threads)`), allocated once.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct VoiceScratch(pub Vec<f32>);
 
