@@ -5,7 +5,7 @@
 //! so the sound does not depend on it. Arguments are smoothed per sample (a few ms).
 
 use super::util::{Lfo, Line, SMOOTH_S, Smooth, sane};
-use phonon_components::{Arg, ArgDef, Channels, Kernel, KernelCtx, KernelSetup, UgenDef};
+use phonon_components::{Arg, ArgDef, Channels, Kernel, KernelCtx, KernelSetup, P, UgenDef};
 
 /// This family's catalogue entries.
 pub const DEFS: &[UgenDef] = &[
@@ -67,72 +67,120 @@ fn scaled(len: usize, sample_rate: f32, rate: f32) -> usize {
     ((len as f32 * sample_rate / rate).round() as usize).max(1)
 }
 
-/// A feedback comb of `len` samples with a one-pole low-pass in its loop (Freeverb's `comb`).
+/// Samples a Freeverb block is processed in at most (bounds the scratch buffers on the stack).
+const CHUNK: usize = 128;
+
+/// A feedback comb of `len` samples with a one-pole low-pass in its loop (Freeverb's `comb`):
+/// a buffer of exactly `len` samples, read and then overwritten at `idx`.
 struct Comb {
-    line: Line,
-    len: usize,
+    buf: Box<[f32]>,
+    idx: usize,
     store: f32,
 }
 
 impl Comb {
     fn new(len: usize) -> Comb {
-        Comb { line: Line::new(len), len, store: 0.0 }
-    }
-
-    /// `damp` is the low-pass pole (0 = no damping); `feedback` the loop gain at DC.
-    #[inline(always)]
-    fn process(&mut self, x: f32, feedback: f32, damp: f32) -> f32 {
-        let y = self.line.tap(self.len);
-        self.store = y * (1.0 - damp) + self.store * damp;
-        self.line.push(x + self.store * feedback);
-        y
+        Comb { buf: vec![0.0; len].into_boxed_slice(), idx: 0, store: 0.0 }
     }
 }
 
-/// Freeverb's (Schroeder) allpass diffuser of `len` samples, feedback 0.5.
+/// Freeverb's (Schroeder) allpass diffuser of `len` samples, feedback 0.5, laid out like [`Comb`].
 struct Diffuser {
-    line: Line,
-    len: usize,
+    buf: Box<[f32]>,
+    idx: usize,
 }
 
 impl Diffuser {
     fn new(len: usize) -> Diffuser {
-        Diffuser { line: Line::new(len), len }
+        Diffuser { buf: vec![0.0; len].into_boxed_slice(), idx: 0 }
     }
+}
 
-    #[inline(always)]
-    fn process(&mut self, x: f32) -> f32 {
-        let b = self.line.tap(self.len);
-        self.line.push(x + b * ALLPASS_FEEDBACK);
-        b - x
-    }
+/// The next `s` samples of a line read/written at `idx`, then `idx` advanced past them.
+#[inline(always)]
+fn take<'a>(buf: &'a mut [f32], idx: &mut usize, s: usize) -> &'a mut [f32] {
+    let i = *idx;
+    *idx = if i + s == buf.len() { 0 } else { i + s };
+    &mut buf[i..i + s]
 }
 
 /// One channel of Freeverb: 8 parallel combs into 4 series allpasses.
 struct FreeverbChannel {
-    combs: Vec<Comb>,
-    allpasses: Vec<Diffuser>,
+    combs: [Comb; 8],
+    allpasses: [Diffuser; 4],
 }
 
 impl FreeverbChannel {
     fn new(sample_rate: f32, spread: usize) -> FreeverbChannel {
         let len = |l: usize| scaled(l + spread, sample_rate, FREEVERB_RATE);
-        FreeverbChannel {
-            combs: COMBS.iter().map(|&l| Comb::new(len(l))).collect(),
-            allpasses: ALLPASSES.iter().map(|&l| Diffuser::new(len(l))).collect(),
-        }
+        FreeverbChannel { combs: COMBS.map(|l| Comb::new(len(l))), allpasses: ALLPASSES.map(|l| Diffuser::new(len(l))) }
     }
 
+    /// Samples until the first of this channel's lines wraps.
+    #[inline]
+    fn until_wrap(&self) -> usize {
+        let c = self.combs.iter().map(|c| c.buf.len() - c.idx);
+        let a = self.allpasses.iter().map(|a| a.buf.len() - a.idx);
+        c.chain(a).min().unwrap_or(0)
+    }
+
+    /// Run the `x.len()` samples of `x` (at most [`Self::until_wrap`]) into `wet`; `param(k)`
+    /// is sample `k`'s comb feedback and damping.
+    ///
+    /// Every line is read where it is then written, so within a run that wraps none of them
+    /// each line is one contiguous slice. The combs go sample by sample (their eight one-pole
+    /// recurrences overlap); the allpasses are longer than a run, so each reads only what was
+    /// written before the run and takes the run as one vectorised pass. Per sample, this is
+    /// exactly Freeverb's arithmetic in Freeverb's order.
     #[inline(always)]
-    fn process(&mut self, x: f32, feedback: f32, damp: f32) -> f32 {
-        let mut y = 0.0;
-        for c in self.combs.iter_mut() {
-            y += c.process(x, feedback, damp);
+    fn run(&mut self, x: &[f32], param: impl Fn(usize) -> (f32, f32), wet: &mut [f32]) {
+        let s = x.len();
+        let wet = &mut wet[..s];
+        let [c0, c1, c2, c3, c4, c5, c6, c7] = &mut self.combs;
+        let (b0, b1, b2, b3) = (
+            take(&mut c0.buf, &mut c0.idx, s),
+            take(&mut c1.buf, &mut c1.idx, s),
+            take(&mut c2.buf, &mut c2.idx, s),
+            take(&mut c3.buf, &mut c3.idx, s),
+        );
+        let (b4, b5, b6, b7) = (
+            take(&mut c4.buf, &mut c4.idx, s),
+            take(&mut c5.buf, &mut c5.idx, s),
+            take(&mut c6.buf, &mut c6.idx, s),
+            take(&mut c7.buf, &mut c7.idx, s),
+        );
+        let mut st = [c0.store, c1.store, c2.store, c3.store, c4.store, c5.store, c6.store, c7.store];
+        for k in 0..s {
+            let (feedback, damp) = param(k);
+            let undamp = 1.0 - damp;
+            let x = x[k];
+            let comb = |b: &mut [f32], st: &mut f32| {
+                let y = b[k];
+                *st = y * undamp + *st * damp;
+                b[k] = x + *st * feedback;
+                y
+            };
+            let [s0, s1, s2, s3, s4, s5, s6, s7] = &mut st;
+            let mut y = comb(b0, s0);
+            y += comb(b1, s1);
+            y += comb(b2, s2);
+            y += comb(b3, s3);
+            y += comb(b4, s4);
+            y += comb(b5, s5);
+            y += comb(b6, s6);
+            y += comb(b7, s7);
+            wet[k] = y;
+        }
+        for (c, st) in self.combs.iter_mut().zip(st) {
+            c.store = st;
         }
         for a in self.allpasses.iter_mut() {
-            y = a.process(y);
+            for (y, b) in wet.iter_mut().zip(take(&mut a.buf, &mut a.idx, s).iter_mut()) {
+                let out = *b;
+                *b = *y + out * ALLPASS_FEEDBACK;
+                *y = out - *y;
+            }
         }
-        y
     }
 }
 
@@ -155,22 +203,68 @@ fn make_freeverb(s: &KernelSetup<'_>) -> Box<dyn Kernel> {
     })
 }
 
+/// Samples `k0 .. k0 + dst.len()` of `p` into `dst`.
+#[inline(always)]
+fn fill(p: P<'_>, k0: usize, dst: &mut [f32]) {
+    match p {
+        P::Const(v) => dst.fill(v),
+        P::Buf(b) => dst.copy_from_slice(&b[k0..k0 + dst.len()]),
+    }
+}
+
 impl Kernel for Freeverb {
     fn process(&mut self, cx: &KernelCtx, args: &[Arg<'_>], out: &mut [f32]) {
         let n = cx.block;
         let [room, damp, mix] = [1, 2, 3].map(|k| args[k].mono());
         let (ol, or) = out.split_at_mut(n);
-        for (i, (ol, or)) in ol.iter_mut().zip(or.iter_mut()).enumerate() {
-            let fb = OFFSET_ROOM + SCALE_ROOM * self.room.next(sane(room.at(i), 0.0, 1.0, 0.0));
-            let damp = SCALE_DAMP * self.damp.next(sane(damp.at(i), 0.0, 1.0, 0.0));
-            let m = self.mix.next(sane(mix.at(i), 0.0, 1.0, 0.0));
-            let (xl, xr) = (args[0].ch[0].at(i), args[0].ch[1].at(i));
-            // averaged, not summed as in Freeverb: the wet then has the input's level (room 0.5)
-            let x = 0.5 * (xl + xr) * FIXED_GAIN;
-            let wl = self.left.process(x, fb, damp) * SCALE_WET;
-            let wr = self.right.process(x, fb, damp) * SCALE_WET;
-            *ol = xl + m * (wl - xl);
-            *or = xr + m * (wr - xr);
+        let (ol, or) = (&mut ol[..n], &mut or[..n]);
+        // the arguments' targets when all three are constant for the block
+        let targets = match (room, damp, mix) {
+            (P::Const(r), P::Const(d), P::Const(m)) => Some([r, d, m].map(|v| sane(v, 0.0, 1.0, 0.0))),
+            _ => None,
+        };
+        let mut k0 = 0;
+        while k0 < n {
+            let s = CHUNK.min(n - k0).min(self.left.until_wrap()).min(self.right.until_wrap());
+            let (ol, or) = (&mut ol[k0..k0 + s], &mut or[k0..k0 + s]);
+            // the dry input goes to the outputs first, the wet is mixed in below
+            fill(args[0].ch[0], k0, ol);
+            fill(args[0].ch[1], k0, or);
+            let mut x = [0.0f32; CHUNK];
+            let x = &mut x[..s];
+            for ((x, &xl), &xr) in x.iter_mut().zip(ol.iter()).zip(or.iter()) {
+                // averaged, not summed as in Freeverb: the wet then has the input's level (room 0.5)
+                *x = 0.5 * (xl + xr) * FIXED_GAIN;
+            }
+            let (mut wl, mut wr) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
+            let settled = targets.filter(|&[r, d, m]| self.room.settled_at(r) && self.damp.settled_at(d) && self.mix.settled_at(m));
+            if let Some([r, d, m]) = settled {
+                // fast path: the smoothers rest on constant targets
+                let (fb, damp) = (OFFSET_ROOM + SCALE_ROOM * r, SCALE_DAMP * d);
+                self.left.run(x, |_| (fb, damp), &mut wl);
+                self.right.run(x, |_| (fb, damp), &mut wr);
+                for ((ol, or), (&wl, &wr)) in ol.iter_mut().zip(or.iter_mut()).zip(wl.iter().zip(&wr)) {
+                    let (xl, xr) = (*ol, *or);
+                    *ol = xl + m * (wl * SCALE_WET - xl);
+                    *or = xr + m * (wr * SCALE_WET - xr);
+                }
+            } else {
+                let (mut fbs, mut damps, mut ms) = ([0.0f32; CHUNK], [0.0f32; CHUNK], [0.0f32; CHUNK]);
+                for k in 0..s {
+                    let i = k0 + k;
+                    fbs[k] = OFFSET_ROOM + SCALE_ROOM * self.room.next(sane(room.at(i), 0.0, 1.0, 0.0));
+                    damps[k] = SCALE_DAMP * self.damp.next(sane(damp.at(i), 0.0, 1.0, 0.0));
+                    ms[k] = self.mix.next(sane(mix.at(i), 0.0, 1.0, 0.0));
+                }
+                self.left.run(x, |k| (fbs[k], damps[k]), &mut wl);
+                self.right.run(x, |k| (fbs[k], damps[k]), &mut wr);
+                for (((ol, or), (&wl, &wr)), &m) in ol.iter_mut().zip(or.iter_mut()).zip(wl.iter().zip(&wr)).zip(&ms) {
+                    let (xl, xr) = (*ol, *or);
+                    *ol = xl + m * (wl * SCALE_WET - xl);
+                    *or = xr + m * (wr * SCALE_WET - xr);
+                }
+            }
+            k0 += s;
         }
     }
 }

@@ -110,6 +110,12 @@ impl Smooth {
         self.value
     }
 
+    /// True when the smoother rests on `target`: [`Smooth::next`] would return it unchanged.
+    #[inline(always)]
+    pub(crate) fn settled_at(&self, target: f32) -> bool {
+        self.primed && self.value == target
+    }
+
     /// Move one sample towards `target`; true when the value changed.
     #[inline(always)]
     pub(crate) fn step(&mut self, target: f32) -> bool {
