@@ -180,11 +180,15 @@ fn run(
     let ahead = LOOKAHEAD_CYCLES * per_cycle;
     let mut triggers = Vec::new();
     let mut changes = Vec::new();
-    // event sources are queried a span of windows at a time (1/16 cycle): a query's cost is
-    // mostly per pattern, not per event, so a stack of thousands of patterns would otherwise
-    // cost thousands of pattern walks per block. Their triggers (onsets) don't depend on where
-    // a query is cut, so this changes nothing that plays. Controls stay per window.
-    let span = (per_cycle / 16).max(1);
+    // Event sources are queried a span of windows at a time: a query's cost is mostly per
+    // pattern, not per event, so a stack of thousands of patterns would otherwise cost
+    // thousands of pattern walks per block. The span starts at 1/16 cycle and doubles (up to a
+    // cycle) while one span's queries take over 2 ms, halving again below 0.2 ms. Triggers
+    // (onsets) don't depend on where a query is cut, so this changes nothing that plays.
+    // Controls stay per window.
+    let min_span = (per_cycle / 16).max(1);
+    let mut span = min_span;
+    let mut next_query = start;
     let mut k = start;
     while !shared.stop.load(Ordering::Acquire) {
         if k >= shared.rendering.load(Ordering::Acquire).saturating_add(ahead) {
@@ -192,9 +196,14 @@ fn run(
             continue;
         }
         let (Some(begin), Some(end)) = (window_start(k, per_cycle), window_start(k + 1, per_cycle)) else { return };
-        // the sources' span holding window k, queried when k is its first window (or the start)
-        let span_end = (k.div_euclid(span) + 1) * span;
-        let src_span = if k == start || k.rem_euclid(span) == 0 { window_start(span_end, per_cycle) } else { None };
+        // the sources' next span, [k, the next multiple of the span), when it is due
+        let src_span = if k >= next_query {
+            next_query = (k.div_euclid(span) + 1) * span;
+            window_start(next_query, per_cycle)
+        } else {
+            None
+        };
+        let began = std::time::Instant::now();
         for (src, prod) in sources.iter_mut().zip(prods.iter_mut()) {
             let Some(src_end) = src_span else { break };
             triggers.clear();
@@ -205,6 +214,14 @@ fn run(
                 if !push_blocking(prod, t, &shared, &mut overflowing) {
                     return;
                 }
+            }
+        }
+        if src_span.is_some() && !sources.is_empty() {
+            let took = began.elapsed();
+            if took > Duration::from_millis(2) {
+                span = (span * 2).min(per_cycle);
+            } else if took < Duration::from_micros(200) {
+                span = (span / 2).max(min_span);
             }
         }
         for (ctl, prod) in controls.iter_mut().zip(cprods.iter_mut()) {
