@@ -54,6 +54,17 @@ fn builtin_kernels(c: &mut Criterion) {
             })
         });
     }
+    // Frequency modulation: a per-sample frequency buffer (vibrato around 440 Hz).
+    let fm: Vec<f32> = (0..BLOCK).map(|i| 440.0 + 30.0 * (i as f32 * 0.05).sin()).collect();
+    for (name, shape) in [("sine-fm", OscShape::Sine), ("saw-fm", OscShape::Saw)] {
+        let mut phase = 0.0;
+        group.bench_function(BenchmarkId::new("builtin", name), |b| {
+            b.iter(|| {
+                osc::oscillator(shape, &mut phase, P::Buf(&fm), SR, &mut out);
+                black_box(out[0])
+            })
+        });
+    }
     let mut s = SvfState::default();
     group.bench_function(BenchmarkId::new("builtin", "lpf"), |b| {
         b.iter(|| {

@@ -17,6 +17,7 @@ pub mod delay;
 pub mod filter;
 pub mod nodes;
 pub mod osc;
+pub mod simd;
 pub mod wavetable;
 
 use bevy_ecs::prelude::*;
