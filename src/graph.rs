@@ -25,10 +25,13 @@ fn label(kind: &NodeKind, inputs: &[usize]) -> String {
             format!("delay {} time {} feedback {} mix {}", p(input), p(time), p(feedback), p(mix))
         }
         NodeKind::Output { input } => format!("output {}", p(input)),
-        NodeKind::Sum { terms, bias } => {
+        NodeKind::Sum { terms, bias, sines } => {
             let mut s = format!("sum {bias}");
             for (x, g) in terms {
                 let _ = write!(s, " + {g}·{}", p(x));
+            }
+            if !sines.is_empty() {
+                let _ = write!(s, " + a bank of {} sines", sines.len());
             }
             s
         }
@@ -65,7 +68,10 @@ pub fn describe(scene: &Scene, file: &str, dot: bool) -> Result<String, Error> {
         return Ok(out);
     }
     let stages = c.groups.last().map_or(0, |g| g.stage + 1);
-    let _ = writeln!(out, "{file}: {} nodes in {stages} stages ({} floats of buffers per 512-sample block)", g.nodes.len(), c.arena_len);
+    let fused = g.nodes.len() - c.order.len();
+    let fused = if fused > 0 { format!(" ({fused} more fused into sums)") } else { String::new() };
+    let _ =
+        writeln!(out, "{file}: {} nodes{fused} in {stages} stages ({} floats of buffers per 512-sample block)", c.order.len(), c.arena_len);
     let mut stage = u32::MAX;
     for &v in &c.order {
         if c.stage[v] != stage {

@@ -86,7 +86,9 @@ pub enum NodeKind {
     /// `bias + Σ gain·term`, per sample and per channel: a tree of `+`, `-` and products with
     /// numbers, fused into one node by [`fuse_sums`](../phonon_systems/compile/fn.fuse_sums.html)
     /// (a sum of 1000 scaled sines is one pass over 1000 buffers, not 2000 nodes).
-    Sum { terms: Vec<(Param, f32)>, bias: f32 },
+    /// `sines` are constant-frequency sine oscillators (Hz, gain) read by nothing else, rendered
+    /// straight into the sum (a bank: no buffer of their own).
+    Sum { terms: Vec<(Param, f32)>, bias: f32, sines: Vec<(f32, f32)> },
     /// A node whose work was fused into a [`NodeKind::Sum`]: it computes nothing.
     Unused,
     /// A wavetable oscillator at `freq` Hz scanning the frames of `table` with `position`
@@ -229,6 +231,8 @@ pub struct Slot {
     pub channels: u8,
     /// Topological level: every non-feedback input is in an earlier stage.
     pub stage: u32,
+    /// Position in arena order (0 = the first node's buffer): the DSP system's job index.
+    pub rank: u32,
 }
 
 /// The `~name` (or output name) a node was built from: the key for keeping state across reloads.
@@ -274,6 +278,10 @@ pub enum DspState {
     },
     /// A catalogue node's kernel, which keeps its own state.
     Kernel(KernelBox),
+    /// The phases of a [`NodeKind::Sum`]'s sine bank (as [`DspState::Osc`]'s, one per sine).
+    Bank {
+        phases: Vec<f64>,
+    },
 }
 
 /// A boxed [`crate::Kernel`] (a newtype so [`DspState`] can stay `Debug`).

@@ -11,7 +11,7 @@
 //! 5. Slots: nodes sorted by (stage, channels, index), so every stage's mono and stereo nodes are
 //!    each one contiguous range of the arena.
 
-use phonon_components::{BinaryOp, GroupRange, NodeKind, Param};
+use phonon_components::{BinaryOp, GroupRange, NodeKind, OscShape, Param};
 
 /// One node of a graph before compilation.
 #[derive(Debug, Clone)]
@@ -211,19 +211,27 @@ pub fn fuse_sums(nodes: &mut [NodeSpec]) {
         }
         let mut absorbed = Vec::new();
         let lin = form(v, nodes, &absorbable, &mut absorbed);
-        if absorbed.is_empty() {
-            continue; // a lone `a + b` or `x * k`: nothing to gain
-        }
         let mut inputs = Vec::with_capacity(lin.terms.len());
         let mut terms = Vec::with_capacity(lin.terms.len());
+        let mut sines = Vec::new();
         for (u, g) in lin.terms {
+            // a constant sine read only here renders inside the sum
+            if let NodeKind::Osc { shape: OscShape::Sine, freq: Param::Const(f) } = nodes[u].kind
+                && consumers[u] == 1
+                && nodes[u].name.is_none()
+                && !on_cycle[u]
+            {
+                sines.push((f, g));
+                absorbed.push(u);
+                continue;
+            }
             terms.push((Param::Input(inputs.len() as u8), g));
             inputs.push(u);
         }
-        if inputs.len() > u8::MAX as usize + 1 {
-            continue; // inputs are named by a byte
+        if absorbed.is_empty() || inputs.len() > u8::MAX as usize + 1 {
+            continue; // nothing to gain; or too many inputs (they are named by a byte)
         }
-        nodes[v].kind = NodeKind::Sum { terms, bias: lin.bias };
+        nodes[v].kind = NodeKind::Sum { terms, bias: lin.bias, sines };
         nodes[v].inputs = inputs;
         for u in absorbed {
             nodes[u].kind = NodeKind::Unused;
@@ -342,7 +350,8 @@ pub fn compile(nodes: &[NodeSpec], block_len: usize) -> Result<Compiled, GraphEr
     }
 
     // 5: slots and groups
-    let mut order: Vec<usize> = (0..n).collect();
+    // (a node fused into a sum gets no buffer and no place in the order: it is never run)
+    let mut order: Vec<usize> = (0..n).filter(|&v| !matches!(nodes[v].kind, NodeKind::Unused)).collect();
     order.sort_by_key(|&v| (stage[v], channels[v], v));
     let mut offset = vec![0usize; n];
     let mut groups: Vec<GroupRange> = Vec::new();
@@ -365,14 +374,36 @@ pub fn compile(nodes: &[NodeSpec], block_len: usize) -> Result<Compiled, GraphEr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use phonon_components::OscShape;
 
     fn spec(kind: NodeKind, inputs: &[usize]) -> NodeSpec {
         NodeSpec { kind, inputs: inputs.to_vec(), name: None }
     }
 
     fn osc(f: f32) -> NodeSpec {
-        spec(NodeKind::Osc { shape: OscShape::Sine, freq: Param::Const(f) }, &[])
+        spec(NodeKind::Osc { shape: OscShape::Saw, freq: Param::Const(f) }, &[])
+    }
+
+    /// Constant sines read only by the sum render inside it; a shared one keeps its node.
+    #[test]
+    fn constant_sines_become_the_sums_bank() {
+        use BinaryOp::*;
+        let (i0, i1, c) = (Param::Input(0), Param::Input(1), Param::Const);
+        let sine = |f| spec(NodeKind::Osc { shape: OscShape::Sine, freq: c(f) }, &[]);
+        let mut nodes = vec![
+            sine(100.0),                // 0: only in the sum
+            sine(200.0),                // 1: also read by 5
+            bin(Mul, i0, c(0.5), &[0]), // 2
+            bin(Add, i0, i1, &[2, 1]),  // 3: the root
+            spec(NodeKind::Output { input: i0 }, &[3]),
+            spec(NodeKind::Output { input: i0 }, &[1]),
+        ];
+        fuse_sums(&mut nodes);
+        let NodeKind::Sum { terms, sines, .. } = &nodes[3].kind else { panic!("{:?}", nodes[3].kind) };
+        assert_eq!(sines, &vec![(100.0, 0.5)]);
+        assert_eq!((terms.len(), &nodes[3].inputs), (1, &vec![1]));
+        assert!(matches!(nodes[0].kind, NodeKind::Unused) && matches!(nodes[2].kind, NodeKind::Unused));
+        assert!(matches!(nodes[1].kind, NodeKind::Osc { .. }));
+        compile(&nodes, 64).expect("the fused graph compiles");
     }
 
     fn bin(op: BinaryOp, a: Param, b: Param, inputs: &[usize]) -> NodeSpec {
@@ -396,7 +427,7 @@ mod tests {
             spec(NodeKind::Output { input: i0 }, &[7]),
         ];
         fuse_sums(&mut nodes);
-        let NodeKind::Sum { terms, bias } = &nodes[7].kind else { panic!("{:?}", nodes[7].kind) };
+        let NodeKind::Sum { terms, bias, .. } = &nodes[7].kind else { panic!("{:?}", nodes[7].kind) };
         assert_eq!(nodes[7].inputs, vec![0, 1, 2]);
         let gains: Vec<f32> = terms.iter().map(|t| t.1).collect();
         assert_eq!(gains, vec![0.5, 0.25, -1.0]);

@@ -109,6 +109,7 @@ pub fn initial_state(kind: &NodeKind, channels: u8, sample_rate: u32, block_len:
         NodeKind::Osc { .. } | NodeKind::Wavetable { .. } => DspState::Osc { phase: 0.0 },
         NodeKind::Noise { seed } => DspState::Noise { state: seed.wrapping_mul(0x9E37_79B9) | 1 },
         NodeKind::Filter { .. } => DspState::Filter(Default::default()),
+        NodeKind::Sum { sines, .. } if !sines.is_empty() => DspState::Bank { phases: vec![0.0; sines.len()] },
         NodeKind::Delay { max_time, .. } => {
             let len = (max_time.max(0.0) as f64 * sample_rate as f64).ceil() as usize + block_len + 4;
             DspState::Delay { lines: vec![0.0; len * channels as usize], len, pos: 0 }
@@ -145,9 +146,9 @@ pub fn build_world(
     let compiled = compile(&nodes, cfg.block_len)?;
     let mut world = World::new();
     let mut entities = vec![Entity::PLACEHOLDER; nodes.len()];
-    for &v in &compiled.order {
+    for (rank, &v) in compiled.order.iter().enumerate() {
         let spec = &nodes[v];
-        let slot = Slot { offset: compiled.offset[v], channels: compiled.channels[v], stage: compiled.stage[v] };
+        let slot = Slot { offset: compiled.offset[v], channels: compiled.channels[v], stage: compiled.stage[v], rank: rank as u32 };
         let state = initial_state(&spec.kind, slot.channels, cfg.sample_rate, cfg.block_len);
         let mut e = world.spawn((Node { kind: spec.kind.clone(), index: v as u32 }, slot, state));
         if let Some(name) = &spec.name {
@@ -159,6 +160,9 @@ pub fn build_world(
         entities[v] = e.id();
     }
     for (v, spec) in nodes.iter().enumerate() {
+        if entities[v] == Entity::PLACEHOLDER {
+            continue; // fused into a sum: never spawned
+        }
         let inputs = spec
             .inputs
             .iter()
@@ -194,7 +198,7 @@ pub fn build_world(
     world.insert_resource(Transport::new(cfg.sample_rate, cfg.block_len, cfg.cps));
     world.insert_resource(Arena(vec![0.0; compiled.arena_len]));
     world.insert_resource(PrevArena(vec![0.0; compiled.arena_len]));
-    world.insert_resource(Stages { groups: compiled.groups.clone(), node_count: nodes.len() });
+    world.insert_resource(Stages { groups: compiled.groups.clone(), node_count: compiled.order.len() });
     world.insert_resource(Outputs(outputs.iter().map(|&o| compiled.offset[o]).collect()));
     world.insert_resource(OutputBlock(vec![0.0; 2 * cfg.block_len]));
     world.insert_resource(VoiceStats { capacity: cfg.voices, ..Default::default() });
