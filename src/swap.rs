@@ -163,6 +163,8 @@ pub(crate) fn compatible(old: &DspState, new: &DspState) -> bool {
         | (DspState::Filter(_), DspState::Filter(_)) => true,
         (DspState::Delay { lines: a, len: la, .. }, DspState::Delay { lines: b, len: lb, .. }) => la == lb && a.len() == b.len(),
         (DspState::Kernel(a), DspState::Kernel(b)) => a.0.shape() == b.0.shape(),
+        // a sum's sine bank: the same number of sines (their frequencies may have moved)
+        (DspState::Bank { phases: a }, DspState::Bank { phases: b }) => a.len() == b.len(),
         _ => false,
     }
 }

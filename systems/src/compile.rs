@@ -432,8 +432,8 @@ mod tests {
         let gains: Vec<f32> = terms.iter().map(|t| t.1).collect();
         assert_eq!(gains, vec![0.5, 0.25, -1.0]);
         assert_eq!(*bias, 1.0);
-        for v in 3..7 {
-            assert!(matches!(nodes[v].kind, NodeKind::Unused) && nodes[v].inputs.is_empty(), "node {v}");
+        for (v, node) in nodes.iter().enumerate().take(7).skip(3) {
+            assert!(matches!(node.kind, NodeKind::Unused) && node.inputs.is_empty(), "node {v}");
         }
         compile(&nodes, 64).expect("the fused graph compiles");
     }

@@ -491,6 +491,10 @@ pub mod voices {
         v.into_iter().map(|_| -> VoiceJob<'b> { unreachable!("the vector is empty") }).collect()
     }
 
+    /// One parallel task: its voices (a contiguous run of buses), their arena range and where
+    /// it starts, and the task's own registers.
+    type Task<'a, 'w> = (&'a mut [VoiceJob<'w>], &'a mut [f32], usize, &'a mut [f32]);
+
     /// Buses render in parallel only with at least this many voices in all.
     const MIN_PARALLEL_VOICES: usize = 32;
 
@@ -563,7 +567,7 @@ pub mod voices {
                 }
                 let runs: &[(usize, usize, usize)] = runs;
                 // each group's jobs and arena range, split off in order (disjoint)
-                let mut tasks: [Option<(&mut [VoiceJob<'_>], &mut [f32], usize, &mut [f32])>; 64] = [const { None }; 64];
+                let mut tasks: [Option<Task<'_, '_>>; 64] = [const { None }; 64];
                 let (mut jobs_rest, mut arena_rest, mut regs_rest): (&mut [VoiceJob<'_>], &mut [f32], &mut [f32]) =
                     (&mut jobs[..], &mut arena.0[..], &mut scratch.0[..]);
                 let (mut job_base, mut arena_base) = (0, 0);
