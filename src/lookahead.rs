@@ -183,7 +183,7 @@ fn run(
     // Event sources are queried a span of windows at a time: a query's cost is mostly per
     // pattern, not per event, so a stack of thousands of patterns would otherwise cost
     // thousands of pattern walks per block. The span starts at 1/16 cycle and doubles (up to a
-    // cycle) while one span's queries take over 2 ms, halving again below 0.2 ms. Triggers
+    // cycle) while one span's queries take over 0.5 ms, halving again below 0.05 ms. Triggers
     // (onsets) don't depend on where a query is cut, so this changes nothing that plays.
     // Controls stay per window.
     let min_span = (per_cycle / 16).max(1);
@@ -218,9 +218,9 @@ fn run(
         }
         if src_span.is_some() && !sources.is_empty() {
             let took = began.elapsed();
-            if took > Duration::from_millis(2) {
+            if took > Duration::from_micros(500) {
                 span = (span * 2).min(per_cycle);
-            } else if took < Duration::from_micros(200) {
+            } else if took < Duration::from_micros(50) {
                 span = (span / 2).max(min_span);
             }
         }
