@@ -278,7 +278,7 @@ pub enum DspState {
     },
     /// A catalogue node's kernel, which keeps its own state.
     Kernel(KernelBox),
-    /// The phases of a [`NodeKind::Sum`]'s sine bank (as [`DspState::Osc`]'s, one per sine).
+    /// The phases of a [`NodeKind::Sum`]'s sine bank, in turns `[0, 1)`, one per sine.
     Bank {
         phases: Vec<f64>,
     },

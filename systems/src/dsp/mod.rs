@@ -178,14 +178,7 @@ fn run(job: &mut Job<'_>, r: &Reader<'_>, sample_rate: f32, out: &mut [f32]) {
             let (first, rest) = out.split_at_mut(block);
             first.fill(*bias);
             if let DspState::Bank { phases } = state {
-                let mut tmp = [0.0f32; 256];
-                for ((f, g), phase) in sines.iter().zip(phases.iter_mut()) {
-                    for o in first.chunks_mut(256) {
-                        let t = &mut tmp[..o.len()];
-                        osc::oscillator(phonon_components::OscShape::Sine, phase, P::Const(*f), sample_rate, t);
-                        o.iter_mut().zip(t.iter()).for_each(|(o, x)| *o += g * x);
-                    }
-                }
+                osc::sine_bank(sines, phases, sample_rate, first);
             }
             for o in rest.chunks_exact_mut(block) {
                 o.copy_from_slice(first);
