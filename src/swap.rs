@@ -164,7 +164,7 @@ pub(crate) fn compatible(old: &DspState, new: &DspState) -> bool {
         (DspState::Delay { lines: a, len: la, .. }, DspState::Delay { lines: b, len: lb, .. }) => la == lb && a.len() == b.len(),
         (DspState::Kernel(a), DspState::Kernel(b)) => a.0.shape() == b.0.shape(),
         // a sum's sine bank: the same number of sines (their frequencies may have moved)
-        (DspState::Bank { phases: a }, DspState::Bank { phases: b }) => a.len() == b.len(),
+        (DspState::Bank { sines: a, .. }, DspState::Bank { sines: b, .. }) => a.len() == b.len(),
         _ => false,
     }
 }

@@ -35,8 +35,8 @@ pub use drum::{DrumKind, DrumParams, DrumState};
 pub use event::{ControlSlot, ControlSource, EventSource, EventSourceSlot, Instrument, Trigger};
 pub use kernel::{Arg, ArgDef, Channels, Kernel, KernelCtx, KernelSetup, MAX_ARGS, P, UgenDef};
 pub use node::{
-    BinaryOp, BusName, DspState, FilterMode, Input, Inputs, KernelBox, Node, NodeKind, OscShape, Param, Slot, SvfState, VoiceBus,
-    WAVETABLE_LEN, WAVETABLE_LEVELS, WavetableData,
+    BankLanes, BinaryOp, BusName, DspState, FilterMode, Input, Inputs, KernelBox, Node, NodeKind, OscShape, Param, Slot, SvfState,
+    VoiceBus, WAVETABLE_LEN, WAVETABLE_LEVELS, WavetableData,
 };
 pub use resources::{Arena, GroupRange, MasterLimiter, NanFlags, OutputBlock, Outputs, PrevArena, Stages, Transport, VoiceStats};
 pub use time::{Rational, TimeError};

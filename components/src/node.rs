@@ -278,10 +278,27 @@ pub enum DspState {
     },
     /// A catalogue node's kernel, which keeps its own state.
     Kernel(KernelBox),
-    /// The phases of a [`NodeKind::Sum`]'s sine bank, in turns `[0, 1)`, one per sine.
+    /// A [`NodeKind::Sum`]'s sine bank: per sine its anchor phase and current lanes, and the
+    /// position in the anchor period (see `phonon_systems::dsp::osc::sine_bank`).
     Bank {
-        phases: Vec<f64>,
+        sines: Vec<BankLanes>,
+        pos: u32,
     },
+}
+
+/// One sine of a sum's bank: the phase (turns `[0, 1)`) at the last anchor, and the cos and
+/// sin of the current 64-sample segment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BankLanes {
+    pub anchor: f64,
+    pub c: [f32; 64],
+    pub s: [f32; 64],
+}
+
+impl Default for BankLanes {
+    fn default() -> Self {
+        BankLanes { anchor: 0.0, c: [0.0; 64], s: [0.0; 64] }
+    }
 }
 
 /// A boxed [`crate::Kernel`] (a newtype so [`DspState`] can stay `Debug`).

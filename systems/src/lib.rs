@@ -109,7 +109,7 @@ pub fn initial_state(kind: &NodeKind, channels: u8, sample_rate: u32, block_len:
         NodeKind::Osc { .. } | NodeKind::Wavetable { .. } => DspState::Osc { phase: 0.0 },
         NodeKind::Noise { seed } => DspState::Noise { state: seed.wrapping_mul(0x9E37_79B9) | 1 },
         NodeKind::Filter { .. } => DspState::Filter(Default::default()),
-        NodeKind::Sum { sines, .. } if !sines.is_empty() => DspState::Bank { phases: vec![0.0; sines.len()] },
+        NodeKind::Sum { sines, .. } if !sines.is_empty() => DspState::Bank { sines: vec![BankLanes::default(); sines.len()], pos: 0 },
         NodeKind::Delay { max_time, .. } => {
             let len = (max_time.max(0.0) as f64 * sample_rate as f64).ceil() as usize + block_len + 4;
             DspState::Delay { lines: vec![0.0; len * channels as usize], len, pos: 0 }

@@ -177,8 +177,8 @@ fn run(job: &mut Job<'_>, r: &Reader<'_>, sample_rate: f32, out: &mut [f32]) {
             // the terms, each channel in term order
             let (first, rest) = out.split_at_mut(block);
             first.fill(*bias);
-            if let DspState::Bank { phases } = state {
-                osc::sine_bank(sines, phases, sample_rate, first);
+            if let DspState::Bank { sines: lanes, pos } = state {
+                osc::sine_bank(sines, lanes, pos, sample_rate, first);
             }
             for o in rest.chunks_exact_mut(block) {
                 o.copy_from_slice(first);

@@ -362,9 +362,6 @@ pub fn noise(state: &mut u32, out: &mut [f32]) {
     *state = s;
 }
 
-/// Lanes of the sine bank's groups.
-const L: usize = 16;
-
 /// `x − ⌊x⌋`, in `[0, 1)` (a `floor`, not the `fmod` behind `rem_euclid`).
 #[inline(always)]
 fn fract(x: f64) -> f64 {
@@ -379,110 +376,142 @@ fn centred(t: f64) -> f32 {
     (if f >= 0.5 { f - 1.0 } else { f }) as f32
 }
 
-/// A bank of sines summed into `out`: `out[i] += Σ gain_j · sin(2π(phase_j + i·f_j/sr))`, each
-/// phase (turns, `[0, 1)`, `f64`) advanced by the block. Per sine and block, 16 lanes (16
-/// consecutive samples) are set up with the polynomial sine and extended to 64 by rotating
-/// them 16 samples on; then the four groups of 16 are rotated 64 samples on per step (a complex
-/// multiply: four products), four independent chains whose latencies overlap. About 0.18 ns
-/// per sine-sample against 0.29 for [`oscillator`]. The rotation's rounding grows within a
-/// block (below 1e-6 of full scale after 512 samples); the phase is exact to `f64` rounding,
-/// so nothing drifts from block to block.
+/// Samples between exact re-anchorings of a [`sine_bank`] (at absolute multiples of this).
+pub const BANK_PERIOD: u32 = 512;
+
+/// One sine of a [`sine_bank`]: its phase at the last anchor and its current 64 lanes.
+pub use phonon_components::BankLanes as BankSine;
+
+/// A bank of sines summed into `out`: `out[i] += Σ gain_j · sin(2π(phase_j + i·f_j/sr))`.
+///
+/// Every [`BANK_PERIOD`] samples of absolute time (`pos` counts within the period) each sine's
+/// 64 lanes are set up from its exact phase: 16 with the polynomial sine, extended to 64 by
+/// rotating them 16 samples on. Every 64 samples after that the four groups of 16 turn 64
+/// samples on (a complex multiply: four products per lane), four independent chains. So the
+/// work done at each sample does not depend on how time is cut into blocks: any block size
+/// gives bit-identical output. About 0.1 ns per sine-sample against 0.29 for [`oscillator`];
+/// the rotation's rounding grows within a period (below 1e-6 of full scale).
 #[multiversion(targets("x86_64+avx512f+avx512bw+avx512cd+avx512dq+avx512vl", "x86_64+avx2+fma", "x86_64+sse4.1"))]
-pub fn sine_bank(sines: &[(f32, f32)], phases: &mut [f64], sr: f32, out: &mut [f32]) {
+pub fn sine_bank(sines: &[(f32, f32)], state: &mut [BankSine], pos: &mut u32, sr: f32, out: &mut [f32]) {
     let n = out.len();
     let inv = 1.0 / sr as f64;
-    for (&(f, g), phase) in sines.iter().zip(phases.iter_mut()) {
+    let start = *pos % BANK_PERIOD;
+    for (&(f, g), st) in sines.iter().zip(state.iter_mut()) {
         let step = f as f64 * inv;
-        if !step.is_finite() || !phase.is_finite() {
-            *phase = 0.0;
+        if !step.is_finite() || !st.anchor.is_finite() {
+            *st = BankSine::default();
             continue;
         }
         let step = fract(step);
-        let mut c = [[0.0f32; L]; 4];
-        let mut s = [[0.0f32; L]; 4];
-        let p0 = *phase;
-        for k in 0..L {
-            let t = p0 + k as f64 * step;
-            s[0][k] = sin_turns(centred(t));
-            c[0][k] = sin_turns(centred(t + 0.25));
-        }
-        // lanes 16..64: rotate by 16 samples
-        let r16 = L as f64 * step;
-        let (w16c, w16s) = (sin_turns(centred(r16 + 0.25)), sin_turns(centred(r16)));
-        for q in 1..4 {
-            for k in 0..L {
-                let (ck, sk) = (c[q - 1][k], s[q - 1][k]);
-                c[q][k] = ck * w16c - sk * w16s;
-                s[q][k] = ck * w16s + sk * w16c;
-            }
-        }
-        let r64 = 4.0 * r16;
+        let r64 = 64.0 * step;
         let (wc, ws) = (sin_turns(centred(r64 + 0.25)), sin_turns(centred(r64)));
-        let [mut c0, mut c1, mut c2, mut c3] = c;
-        let [mut s0, mut s1, mut s2, mut s3] = s;
-        let mut chunks = out.chunks_exact_mut(4 * L);
-        for o in &mut chunks {
-            let o: &mut [f32; 4 * L] = o.try_into().expect("chunks are exact");
-            for k in 0..L {
-                o[k] += g * s0[k];
-                o[L + k] += g * s1[k];
-                o[2 * L + k] += g * s2[k];
-                o[3 * L + k] += g * s3[k];
+        // the lanes live in registers for the whole block
+        let (mut c, mut s, mut anchor) = (st.c, st.s, st.anchor);
+        let mut p = start;
+        let mut i = 0;
+        while i < n {
+            if p == BANK_PERIOD {
+                anchor = fract(anchor + BANK_PERIOD as f64 * step);
+                p = 0;
             }
-            for k in 0..L {
-                let (a, b) = (c0[k], s0[k]);
-                c0[k] = a * wc - b * ws;
-                s0[k] = a * ws + b * wc;
-                let (a, b) = (c1[k], s1[k]);
-                c1[k] = a * wc - b * ws;
-                s1[k] = a * ws + b * wc;
-                let (a, b) = (c2[k], s2[k]);
-                c2[k] = a * wc - b * ws;
-                s2[k] = a * ws + b * wc;
-                let (a, b) = (c3[k], s3[k]);
-                c3[k] = a * wc - b * ws;
-                s3[k] = a * ws + b * wc;
+            if p == 0 {
+                setup(&mut c, &mut s, anchor, step);
+            } else if p % 64 == 0 {
+                rotate(&mut c, &mut s, wc, ws);
             }
+            let off = (p % 64) as usize;
+            let m = (n - i).min(64 - off);
+            if m == 64 {
+                let o: &mut [f32; 64] = (&mut out[i..i + 64]).try_into().expect("64 long");
+                for k in 0..64 {
+                    o[k] += g * s[k];
+                }
+            } else {
+                for (o, sk) in out[i..i + m].iter_mut().zip(&s[off..off + m]) {
+                    *o += g * sk;
+                }
+            }
+            i += m;
+            p += m as u32;
         }
-        let rest = chunks.into_remainder();
-        let lanes: [&[f32; L]; 4] = [&s0, &s1, &s2, &s3];
-        for (i, o) in rest.iter_mut().enumerate() {
-            *o += g * lanes[i / L][i % L];
+        if p == BANK_PERIOD {
+            anchor = fract(anchor + BANK_PERIOD as f64 * step);
         }
-        *phase = fract(p0 + n as f64 * step);
+        (st.c, st.s, st.anchor) = (c, s, anchor);
+    }
+    *pos = ((start as usize + n) % BANK_PERIOD as usize) as u32;
+}
+
+/// Turn 64 lanes 64 samples on: four groups of 16, four independent chains.
+#[inline(always)]
+fn rotate(c: &mut [f32; 64], s: &mut [f32; 64], wc: f32, ws: f32) {
+    for k in 0..64 {
+        let (a, b) = (c[k], s[k]);
+        c[k] = a * wc - b * ws;
+        s[k] = a * ws + b * wc;
+    }
+}
+
+/// A sine's 64 lanes at its anchor: 16 by the polynomial, the rest rotated 16 samples on.
+#[inline(always)]
+fn setup(c: &mut [f32; 64], s: &mut [f32; 64], anchor: f64, step: f64) {
+    for k in 0..16 {
+        let t = anchor + k as f64 * step;
+        s[k] = sin_turns(centred(t));
+        c[k] = sin_turns(centred(t + 0.25));
+    }
+    let r16 = 16.0 * step;
+    let (wc, ws) = (sin_turns(centred(r16 + 0.25)), sin_turns(centred(r16)));
+    for k in 16..64 {
+        let (a, b) = (c[k - 16], s[k - 16]);
+        c[k] = a * wc - b * ws;
+        s[k] = a * ws + b * wc;
     }
 }
 
 #[cfg(test)]
 mod bank_tests {
-    use super::sine_bank;
+    use super::{BankSine, sine_bank};
 
-    /// The bank is the sum of its sines (to 2e-6) over many blocks, at low, high and negative
-    /// frequencies and odd block lengths; its phases stay in [0, 1).
-    #[test]
-    fn sine_bank_is_the_sum_of_its_sines() {
-        let sines = [(100.0f32, 0.5f32), (3797.3, 0.25), (21_000.0, 0.125), (-440.0, 0.1), (0.01, 1.0)];
-        let sr = 44_100.0f32;
-        let mut phases = [0.0f64, 0.25, 0.5, 0.9, 0.0];
-        let start = phases;
-        let (mut at, mut worst) = (0usize, 0.0f64);
-        for &n in [512usize, 37, 1, 16, 64, 65, 512, 1000].iter().cycle().take(80) {
-            let mut out = vec![0.0f32; n];
-            sine_bank(&sines, &mut phases, sr, &mut out);
-            for (i, &o) in out.iter().enumerate() {
-                let t = (at + i) as f64 / sr as f64;
-                let want: f64 =
-                    sines.iter().zip(start).map(|(&(f, g), p)| g as f64 * (std::f64::consts::TAU * (p + f as f64 * t)).sin()).sum();
-                worst = worst.max((o as f64 - want).abs());
+    fn render(sines: &[(f32, f32)], blocks: &[usize], total: usize) -> Vec<f32> {
+        let mut st = vec![BankSine::default(); sines.len()];
+        let mut pos = 0;
+        let mut out = Vec::new();
+        for &n in blocks.iter().cycle() {
+            if out.len() >= total {
+                break;
             }
-            at += n;
-            assert!(phases.iter().all(|p| (0.0..1.0).contains(p)));
+            let mut o = vec![0.0f32; n];
+            sine_bank(sines, &mut st, &mut pos, 44_100.0, &mut o);
+            out.extend(o);
+            assert!(st.iter().all(|s| (0.0..1.0).contains(&s.anchor)));
         }
+        out.truncate(total);
+        out
+    }
+
+    /// The bank is the sum of its sines (to 2e-6) at low, high and negative frequencies, and any
+    /// cut of time into blocks gives bit-identical output.
+    #[test]
+    fn sine_bank_is_the_sum_of_its_sines_whatever_the_blocks() {
+        let sines = [(100.0f32, 0.5f32), (3797.3, 0.25), (21_000.0, 0.125), (-440.0, 0.1), (0.01, 1.0)];
+        let total = 44_100;
+        let reference = render(&sines, &[512], total);
+        let worst = reference
+            .iter()
+            .enumerate()
+            .map(|(i, &o)| {
+                let t = i as f64 / 44_100.0;
+                let want: f64 = sines.iter().map(|&(f, g)| g as f64 * (std::f64::consts::TAU * f as f64 * t).sin()).sum();
+                (o as f64 - want).abs()
+            })
+            .fold(0.0, f64::max);
         assert!(worst < 2e-6, "worst error {worst}");
-        // a non-finite frequency is silent and resets its phase
-        let mut p = [0.3f64];
-        let mut out = vec![0.0f32; 64];
-        sine_bank(&[(f32::NAN, 1.0)], &mut p, sr, &mut out);
-        assert!(out.iter().all(|&x| x == 0.0) && p[0] == 0.0);
+        for blocks in [&[1usize][..], &[7], &[64], &[37, 1, 16, 65, 1000]] {
+            assert!(render(&sines, blocks, total) == reference, "blocks {blocks:?}");
+        }
+        // a non-finite frequency is silent
+        let silent = render(&[(f32::NAN, 1.0)], &[64], 256);
+        assert!(silent.iter().all(|&x| x == 0.0));
     }
 }
