@@ -8,51 +8,9 @@ use phonon::systems::dsp::osc;
 const SR: f32 = 44_100.0;
 const SHAPES: [OscShape; 5] = [OscShape::Sine, OscShape::Saw, OscShape::Square, OscShape::Tri, OscShape::Impulse];
 
-/// The oscillator before issue #8: per-sample `f64` phase, `sin()`, polyBLEP.
-fn reference(shape: OscShape, phase: &mut f64, freq: P<'_>, sample_rate: f32, out: &mut [f32]) {
-    fn poly_blep(t: f64, dt: f64) -> f64 {
-        if t < dt {
-            let x = t / dt;
-            x + x - x * x - 1.0
-        } else if t > 1.0 - dt {
-            let x = (t - 1.0) / dt;
-            x * x + x + x + 1.0
-        } else {
-            0.0
-        }
-    }
-    let inv_sr = 1.0 / sample_rate as f64;
-    let mut ph = *phase;
-    for (i, o) in out.iter_mut().enumerate() {
-        let f = freq.at(i) as f64;
-        let dt = (f * inv_sr).abs().min(0.5);
-        let v = match shape {
-            OscShape::Sine => (ph * std::f64::consts::TAU).sin(),
-            OscShape::Saw => 2.0 * ph - 1.0 - poly_blep(ph, dt),
-            OscShape::Square => {
-                let naive = if ph < 0.5 { 1.0 } else { -1.0 };
-                naive + poly_blep(ph, dt) - poly_blep((ph + 0.5).fract(), dt)
-            }
-            OscShape::Tri => 1.0 - 4.0 * (ph - 0.5).abs(),
-            OscShape::Impulse => {
-                if ph < dt || (ph == 0.0) {
-                    1.0
-                } else {
-                    0.0
-                }
-            }
-        };
-        *o = v as f32;
-        ph += f * inv_sr;
-        if !(0.0..1.0).contains(&ph) {
-            ph = ph.rem_euclid(1.0);
-            if !ph.is_finite() {
-                ph = 0.0;
-            }
-        }
-    }
-    *phase = ph;
-}
+/// The oscillator before issue #8: per-sample `f64` phase, `sin()`, polyBLEP (kept in osc.rs as
+/// the fallback for frequencies the fixed-point path can't take).
+use osc::oscillator_reference as reference;
 
 type Osc = fn(OscShape, &mut f64, P<'_>, f32, &mut [f32]);
 

@@ -314,6 +314,13 @@ fn impulse(phase: &mut f64, freq: P<'_>, inv_sr: f64, out: &mut [f32]) {
     *phase = ph;
 }
 
+/// The oscillator as it was before the vectorised paths, per sample in `f64`: the reference the
+/// tests hold those paths to (`tests/osc_simd.rs`).
+#[doc(hidden)]
+pub fn oscillator_reference(shape: OscShape, phase: &mut f64, freq: P<'_>, sample_rate: f32, out: &mut [f32]) {
+    per_sample(shape, phase, freq, 1.0 / sample_rate as f64, out)
+}
+
 /// The per-sample `f64` reference loop, for frequencies the fixed-point path can't take
 /// (non-finite, or more than [`MAX_FIXED_TURNS`] turns per sample).
 #[cold]
