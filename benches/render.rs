@@ -13,7 +13,7 @@ fn sixteen_branches(c: &mut Criterion) {
     group.throughput(Throughput::Elements(512));
     for threads in [1, 2] {
         let cfg = EngineConfig { threads, ..EngineConfig::default() };
-        let mut engine = Engine::new(&scene, "wide16", cfg).expect("bench scene builds");
+        let mut engine = Engine::from_scene(&scene, "wide16", cfg).expect("bench scene builds");
         for _ in 0..50 {
             engine.process_block();
         }
@@ -26,7 +26,7 @@ fn sixteen_branches(c: &mut Criterion) {
 fn schedule_overhead(c: &mut Criterion) {
     let mut scene = phonon::Scene::default();
     scene.outputs.insert("out".into(), phonon::Expr::Num(0.0));
-    let mut engine = Engine::new(&scene, "empty", EngineConfig { threads: 1, ..EngineConfig::default() }).unwrap();
+    let mut engine = Engine::from_scene(&scene, "empty", EngineConfig { threads: 1, ..EngineConfig::default() }).unwrap();
     c.bench_function("render_block_empty_scene", |b| b.iter(|| black_box(engine.process_block()[0])));
 }
 
@@ -37,7 +37,7 @@ fn parallel_threshold(c: &mut Criterion) {
     for branches in [2, 4, 8] {
         for (label, threshold) in [("inline", usize::MAX), ("parallel", 0)] {
             let scene = wide_scene(branches);
-            let mut engine = Engine::new(&scene, "wide", EngineConfig { threads: 2, ..EngineConfig::default() }).unwrap();
+            let mut engine = Engine::from_scene(&scene, "wide", EngineConfig { threads: 2, ..EngineConfig::default() }).unwrap();
             engine.world_mut().resource_mut::<phonon::systems::DspPool>().min_parallel_samples = threshold;
             group.bench_function(BenchmarkId::new(label, branches), |b| b.iter(|| black_box(engine.process_block()[0])));
         }

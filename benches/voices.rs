@@ -11,7 +11,7 @@ fn simultaneous_voices(c: &mut Criterion) {
         let ph = format!("cps: 1\nout: s \"arpy*{voices}\" # n \"0 .. 5\" # gain 0.01");
         let scene = Scene::from_ph(&ph, "bench.ph").expect("bench scene parses");
         let cfg = EngineConfig { threads: 1, voices: voices + voices / 8, ..EngineConfig::default() };
-        let mut engine = Engine::new(&scene, "bench.ph", cfg).expect("bench scene builds");
+        let mut engine = Engine::from_scene(&scene, "bench.ph", cfg).expect("bench scene builds");
         for _ in 0..200 {
             engine.process_block();
         }

@@ -296,7 +296,7 @@ pub fn engine_for(name: &str, threads: usize) -> Result<(Engine, usize), Error> 
     };
     let scene = Scene::load(&path)?;
     let cfg = EngineConfig { threads, voices, sample_dirs: vec![dir.join("samples")], ..EngineConfig::default() };
-    Ok((Engine::new(&scene, &path.display().to_string(), cfg)?, warmup))
+    Ok((Engine::from_scene(&scene, &path.display().to_string(), cfg)?, warmup))
 }
 
 /// A table of measurements, one line each.

@@ -23,6 +23,8 @@ pub struct Graph {
     pub bank: SampleBank,
     /// Every voice program (instrument bus) the scene's patterns play.
     pub programs: VoicePrograms,
+    /// The scene's `cF` controls: name, control node, default value.
+    pub externals: Vec<(String, usize, f32)>,
 }
 
 /// Where samples come from (the sample library; tests use their own).
@@ -359,6 +361,7 @@ struct Builder<'s> {
     refs: Vec<Vec<Ref>>,
     sources: Vec<SourceSpec>,
     controls: Vec<ControlSpec>,
+    externals: Vec<(String, usize, f32)>,
     /// Inputs of the effect chains being instantiated (innermost last).
     inputs: Vec<Val>,
     /// Chain buses being instantiated (to refuse a chain that applies itself).
@@ -543,6 +546,15 @@ impl<'s> Builder<'s> {
                 let (freq, position) = (Self::param(f, &mut refs), Self::param(pos, &mut refs));
                 Val::Node(self.push(NodeKind::Wavetable { table, freq, position }, refs))
             }
+            Expr::External(name, default) => {
+                let default = match self.num(*default, ctx)? {
+                    Val::Const(c) => c,
+                    _ => 0.0,
+                };
+                let node = self.push(NodeKind::Control, vec![]);
+                self.externals.push((name.clone(), node, default));
+                Val::Node(node)
+            }
             Expr::Tones(t) => {
                 let source = ToneSequence::new(t, ctx).map_err(|m| self.err(ctx, m))?;
                 let bus = self.push(NodeKind::VoiceBus, vec![]);
@@ -694,13 +706,25 @@ pub fn build_graph(scene: &Scene, file: &str) -> Result<Graph, Error> {
 
 /// Build the node graph of `scene`, loading the samples its patterns use from `samples`.
 pub fn build_graph_with(scene: &Scene, file: &str, samples: &dyn SampleSource, sample_rate: u32) -> Result<Graph, Error> {
+    build_graph_seeded(scene, file, samples, sample_rate, &[])
+}
+
+/// Like [`build_graph_with`], with `seed` as the first samples of the bank (handles `0..seed.len()`,
+/// the same in every scene: the embedding program's sounds, `Engine::sound`).
+pub fn build_graph_seeded(
+    scene: &Scene,
+    file: &str,
+    samples: &dyn SampleSource,
+    sample_rate: u32,
+    seed: &[Arc<SampleData>],
+) -> Result<Graph, Error> {
     let cps = Rational::approximate(scene.cps, 100_000).filter(|c| *c > Rational::ZERO && scene.cps <= 1000.0).ok_or_else(|| {
         Error::Scene { file: file.to_string(), msg: format!("cps must be a positive number up to 1000, got {}", scene.cps) }
     })?;
     let mut b = Builder {
         samples,
         sample_rate,
-        bank: SampleBank::default(),
+        bank: SampleBank(seed.to_vec()),
         sounds: HashMap::new(),
         scene,
         file,
@@ -708,6 +732,7 @@ pub fn build_graph_with(scene: &Scene, file: &str, samples: &dyn SampleSource, s
         refs: Vec::new(),
         sources: Vec::new(),
         controls: Vec::new(),
+        externals: Vec::new(),
         inputs: Vec::new(),
         applying: Vec::new(),
         programs: Vec::new(),
@@ -784,7 +809,16 @@ pub fn build_graph_with(scene: &Scene, file: &str, samples: &dyn SampleSource, s
             .collect();
     }
     phonon_systems::compile::fuse_sums(&mut b.nodes);
-    Ok(Graph { nodes: b.nodes, outputs, sources: b.sources, controls: b.controls, cps, bank: b.bank, programs: VoicePrograms(b.programs) })
+    Ok(Graph {
+        nodes: b.nodes,
+        outputs,
+        sources: b.sources,
+        controls: b.controls,
+        cps,
+        bank: b.bank,
+        programs: VoicePrograms(b.programs),
+        externals: b.externals,
+    })
 }
 
 /// A repeating list of tones: an [`EventSource`].

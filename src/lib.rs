@@ -8,7 +8,7 @@
 //! ```no_run
 //! use phonon::{Engine, EngineConfig, Scene};
 //! let scene = Scene::load("assets/demo.ron".as_ref())?;
-//! let mut engine = Engine::new(&scene, "assets/demo.ron", EngineConfig::default())?;
+//! let mut engine = Engine::from_scene(&scene, "assets/demo.ron", EngineConfig::default())?;
 //! let block: &[f32] = engine.process_block(); // 512 interleaved stereo frames
 //! # Ok::<(), phonon::Error>(())
 //! ```
@@ -21,6 +21,7 @@ pub mod build;
 pub mod engine;
 pub mod error;
 pub mod graph;
+pub mod handle;
 pub mod lang;
 pub mod live;
 pub mod lookahead;
@@ -33,8 +34,14 @@ pub mod samples;
 pub mod scene;
 pub mod swap;
 
-pub use engine::{Engine, EngineConfig, NanWatch, SwapReport};
+pub use bevy_ecs;
+pub use engine::{Engine, EngineConfig, NanWatch, Player, SwapReport};
 pub use error::Error;
+pub use handle::Handle;
+pub use phonon_components;
 pub use phonon_components as components;
+pub use phonon_components::{Controls, EventSource, Instrument, Rational, Trigger};
+pub use phonon_systems;
 pub use phonon_systems as systems;
+pub use phonon_systems::{Hook, OutputBuffers};
 pub use scene::{Expr, Scene};

@@ -254,7 +254,7 @@ fn run(cli: Cli, profile: Option<&phonon::profile::Profile>) -> Result<(), Error
         Command::Check { scene } => {
             let name = scene.display().to_string();
             let s = Scene::load(&scene)?;
-            let engine = Engine::new(&s, &name, EngineConfig { threads: 1, ..EngineConfig::default() })?;
+            let engine = Engine::from_scene(&s, &name, EngineConfig { threads: 1, ..EngineConfig::default() })?;
             let stages = engine.world().resource::<phonon::components::Stages>();
             println!(
                 "{name}: ok — {} buses, {} outputs, {} nodes in {} stages, {} cps",
@@ -311,7 +311,7 @@ fn run(cli: Cli, profile: Option<&phonon::profile::Profile>) -> Result<(), Error
             if !(seconds.is_finite() && seconds > 0.0 && seconds <= 24.0 * 3600.0) {
                 return Err(Error::Usage(format!("the render length must be between 0 and 24 hours, got {seconds} s")));
             }
-            let mut engine = Engine::new(&s, &name, cfg)?;
+            let mut engine = Engine::from_scene(&s, &name, cfg)?;
             let frames = (seconds * sample_rate as f64).round() as u64;
             let file = std::fs::File::create(&out).map_err(|source| Error::Io { path: out.display().to_string(), source })?;
             let writer = std::io::BufWriter::new(file);

@@ -17,7 +17,7 @@
 //! use phonon::{Engine, EngineConfig, Scene};
 //! let guard = init_tracing(&TracingOptions { profile: true, trace: Some("out.json".into()) })?;
 //! let scene = Scene::from_ph("o1: saw 110 # lpf 800 0.5 * 0.2", "t.ph")?;
-//! let mut engine = Engine::new(&scene, "t.ph", EngineConfig::default())?;
+//! let mut engine = Engine::from_scene(&scene, "t.ph", EngineConfig::default())?;
 //! for _ in 0..1000 {
 //!     engine.process_block();
 //! }

@@ -98,6 +98,10 @@ pub enum Expr {
     /// frames of sample `name:index` (band-limited, each frame normalised to peak 1);
     /// `position` 0..1 scans across the frames.
     Wavetable(String, Box<Expr>, Box<Expr>),
+    /// `External("cutoff", 1000)`: a control signal whose value the embedding program sets by
+    /// name (`Controls::set`, from one of its systems), `default` until it does; in `.ph`,
+    /// Tidal's controller-input form `cF 1000 "cutoff"`. Held for a whole block.
+    External(String, f64),
     /// A voice bus playing a repeating list of tones (one voice each): the event source until
     /// patterns land.
     Tones(Tones),
@@ -243,7 +247,14 @@ impl Expr {
     pub fn uses_input(&self) -> bool {
         match self {
             Expr::Input => true,
-            Expr::Num(_) | Expr::Bus(_) | Expr::Noise | Expr::Pattern(_) | Expr::Tones(_) | Expr::Synth(..) | Expr::Freq => false,
+            Expr::Num(_)
+            | Expr::Bus(_)
+            | Expr::Noise
+            | Expr::Pattern(_)
+            | Expr::Tones(_)
+            | Expr::Synth(..)
+            | Expr::Freq
+            | Expr::External(..) => false,
             Expr::Sine(a) | Expr::Saw(a) | Expr::Square(a) | Expr::Tri(a) | Expr::Impulse(a) => a.uses_input(),
             Expr::Apply(a, _) => a.uses_input(),
             Expr::Node(_, args) => args.iter().any(Expr::uses_input),

@@ -59,7 +59,11 @@ pub struct SceneIndex {
 impl SceneIndex {
     /// Describe `engine` (call before it starts rendering elsewhere; allocates).
     pub fn of(engine: &mut Engine) -> SceneIndex {
-        let world = engine.world_mut();
+        SceneIndex::of_world(engine.world_mut())
+    }
+
+    /// Describe the World of a built scene (allocates).
+    pub fn of_world(world: &mut World) -> SceneIndex {
         let mut roots: Vec<(String, Entity)> = world.query::<(Entity, &BusName)>().iter(world).map(|(e, n)| (n.0.clone(), e)).collect();
         roots.sort();
         let mut named: HashMap<Entity, ()> = roots.iter().map(|&(_, e)| (e, ())).collect();

@@ -81,7 +81,7 @@ fn allocations_per_block(threads: usize) -> (usize, u64) {
 }
 
 fn count_allocations(scene: &Scene, threads: usize, warmup: usize) -> (usize, u64) {
-    let mut engine = Engine::new(scene, "alloc", phonon::EngineConfig { voices: 256, ..cfg(256, threads) }).unwrap();
+    let mut engine = Engine::from_scene(scene, "alloc", phonon::EngineConfig { voices: 256, ..cfg(256, threads) }).unwrap();
     // warm up: first blocks size the scratch lists and create the voice archetypes
     for _ in 0..warmup {
         engine.process_block();
@@ -138,7 +138,7 @@ fn steady_state_render_allocates_nothing() {
 fn allocations_around_swap(a: &Scene, b: &Scene, threads: usize) -> (usize, usize, usize) {
     use phonon::swap::{SceneIndex, SwapPlan};
     let cfg = phonon::EngineConfig { voices: 256, ..cfg(256, threads) };
-    let mut old = Engine::new(a, "a", cfg.clone()).unwrap();
+    let mut old = Engine::from_scene(a, "a", cfg.clone()).unwrap();
     for _ in 0..2800 {
         old.process_block();
     }

@@ -23,7 +23,7 @@ out: (~loop # plate 0.5 0.3 0.3) * 0.3
 
 fn render(src: &str, block: usize, threads: usize) -> Vec<f32> {
     let scene = Scene::from_ph(src, "catalogue.ph").unwrap_or_else(|e| panic!("{e}"));
-    let mut engine = Engine::new(&scene, "catalogue.ph", cfg(block, threads)).unwrap_or_else(|e| panic!("{e}"));
+    let mut engine = Engine::from_scene(&scene, "catalogue.ph", cfg(block, threads)).unwrap_or_else(|e| panic!("{e}"));
     render_to_vec(&mut engine, 44_100 * 2)
 }
 

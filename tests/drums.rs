@@ -356,7 +356,7 @@ fn drum_pattern_renders() {
     println!("demo: RMS {:.3}, peak {:.3}", rms(&out), peak(&out));
     assert!(rms(&out) > 0.05 && peak(&out) <= 1.0);
     let scene = Scene::from_ph("out: s \"superkick*4, superhat*8, ~ supersnare\" # gain 0.8", "demo.ph").unwrap();
-    let mut engine = Engine::new(&scene, "demo.ph", cfg(512, 1)).unwrap();
+    let mut engine = Engine::from_scene(&scene, "demo.ph", cfg(512, 1)).unwrap();
     let again = render_to_vec(&mut engine, 4 * 44_100);
     assert!(rms(&again) > 0.05);
     // pan 1: right only

@@ -468,7 +468,7 @@ fn examples_render() {
 
 fn render_ph(src: &str, seconds: f64) -> Vec<f32> {
     let scene = phonon::Scene::from_ph(src, "test.ph").unwrap_or_else(|e| panic!("{src}: {e}"));
-    let mut engine = phonon::Engine::new(&scene, "test.ph", cfg(512, 1)).unwrap_or_else(|e| panic!("{src}: {e}"));
+    let mut engine = phonon::Engine::from_scene(&scene, "test.ph", cfg(512, 1)).unwrap_or_else(|e| panic!("{src}: {e}"));
     phonon::render::render_to_vec(&mut engine, (seconds * 44_100.0) as u64)
 }
 

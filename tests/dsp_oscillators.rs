@@ -403,7 +403,7 @@ fn extreme_arguments_stay_finite() {
 
 fn render_ph(src: &str, seconds: f64) -> Vec<f32> {
     let scene = Scene::from_ph(src, "test.ph").unwrap_or_else(|e| panic!("{src}: {e}"));
-    let mut engine = Engine::new(&scene, "test.ph", cfg(512, 1)).unwrap_or_else(|e| panic!("{src}: {e}"));
+    let mut engine = Engine::from_scene(&scene, "test.ph", cfg(512, 1)).unwrap_or_else(|e| panic!("{src}: {e}"));
     render_to_vec(&mut engine, (seconds * 44_100.0) as u64)
 }
 

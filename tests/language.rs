@@ -25,7 +25,7 @@ fn ph_blocks(md: &str) -> Vec<String> {
 
 fn render_ph(src: &str, name: &str, seconds: f64) -> Vec<f32> {
     let scene = Scene::from_ph(src, name).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let mut engine = Engine::new(&scene, name, cfg(512, 1)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut engine = Engine::from_scene(&scene, name, cfg(512, 1)).unwrap_or_else(|e| panic!("{name}: {e}"));
     render_to_vec(&mut engine, (seconds * 44_100.0) as u64)
 }
 
@@ -72,7 +72,7 @@ fn ph_and_its_ron_are_the_same_scene() {
     let a = Scene::from_ph(&src, "demo.ph").unwrap();
     let b = Scene::from_ron(&a.to_ron(), "demo.ron").unwrap();
     assert_eq!(a, b);
-    let render = |s: &Scene| render_to_vec(&mut Engine::new(s, "demo", cfg(512, 1)).unwrap(), 44_100 * 3);
+    let render = |s: &Scene| render_to_vec(&mut Engine::from_scene(s, "demo", cfg(512, 1)).unwrap(), 44_100 * 3);
     assert!(render(&a) == render(&b));
 }
 

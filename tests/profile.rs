@@ -54,7 +54,7 @@ const SYSTEMS: [&str; 6] = ["transport", "schedule", "voices", "dsp", "mix", "fe
 /// A one-thread engine (every span on the calling thread) and its number of stage groups.
 fn engine() -> (Engine, u64) {
     let scene = Scene::from_ph(SCENE, "t.ph").unwrap_or_else(|e| panic!("{e}"));
-    let engine = Engine::new(&scene, "t.ph", cfg(512, 1)).unwrap_or_else(|e| panic!("{e}"));
+    let engine = Engine::from_scene(&scene, "t.ph", cfg(512, 1)).unwrap_or_else(|e| panic!("{e}"));
     let groups = engine.world().resource::<Stages>().groups.len() as u64;
     (engine, groups)
 }

@@ -7,7 +7,7 @@ use phonon::{Engine, Scene};
 use std::io::Cursor;
 
 fn wav_bytes(scene: &Scene, threads: usize) -> Vec<u8> {
-    let mut engine = Engine::new(scene, "wide", cfg(512, threads)).unwrap();
+    let mut engine = Engine::from_scene(scene, "wide", cfg(512, threads)).unwrap();
     assert_eq!(engine.threads(), threads);
     let mut cur = Cursor::new(Vec::new());
     render_wav(&mut engine, 44_100 * 2, Bits::Float32, &mut cur, "mem", |_| {}).unwrap();

@@ -142,7 +142,7 @@ fn voice_templates_play_pitched_notes() {
 #[test]
 fn builtin_kit_plays_on_the_beat() {
     let scene = Scene::from_ph("out: s \"bd*4\"", "t.ph").unwrap();
-    let mut engine = Engine::new(&scene, "t.ph", cfg(512, 1)).unwrap();
+    let mut engine = Engine::from_scene(&scene, "t.ph", cfg(512, 1)).unwrap();
     let l = left(&render_to_vec(&mut engine, 44_100 * 2));
     assert_finite(&l);
     for k in 0..4usize {
@@ -159,7 +159,7 @@ fn builtin_kit_plays_on_the_beat() {
 #[test]
 fn a_template_without_notes_is_a_clear_error() {
     let scene = Scene::from_ph("out: sine", "t.ph").unwrap();
-    let err = Engine::new(&scene, "t.ph", cfg(512, 1)).err().expect("an error").to_string();
+    let err = Engine::from_scene(&scene, "t.ph", cfg(512, 1)).err().expect("an error").to_string();
     assert!(err.contains("voice template") && err.contains("note"), "{err}");
 }
 
@@ -327,7 +327,7 @@ fn program_voices_fade_in_and_out() {
 #[test]
 fn m_ph_renders() {
     let scene = Scene::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/m.ph"))).unwrap();
-    let mut engine = Engine::new(&scene, "m.ph", EngineConfig { voices: 1024, ..cfg(512, 2) }).unwrap();
+    let mut engine = Engine::from_scene(&scene, "m.ph", EngineConfig { voices: 1024, ..cfg(512, 2) }).unwrap();
     let out = render_to_vec(&mut engine, 44_100 * 8);
     assert_finite(&out);
     let (l, r) = (left(&out), right(&out));

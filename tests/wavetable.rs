@@ -15,7 +15,7 @@ const SR: f64 = 44_100.0;
 /// Render `seconds` of `.ph` text from the sample library (the built-in kit included).
 fn render_ph(text: &str, seconds: f64) -> Vec<f32> {
     let scene = Scene::from_ph(text, "test.ph").unwrap_or_else(|e| panic!("{e}"));
-    let mut engine = Engine::new(&scene, "test.ph", cfg(64, 1)).unwrap_or_else(|e| panic!("{e}"));
+    let mut engine = Engine::from_scene(&scene, "test.ph", cfg(64, 1)).unwrap_or_else(|e| panic!("{e}"));
     left(&render_to_vec(&mut engine, (seconds * SR) as u64))
 }
 
@@ -162,7 +162,7 @@ fn position_scans_frames() {
 #[test]
 fn unknown_sample_is_an_error() {
     let scene = Scene::from_ph("~lead: wavetable \"nosuch:1\" 220\nout: ~lead * 0.3", "test.ph").unwrap_or_else(|e| panic!("{e}"));
-    let Err(e) = Engine::new(&scene, "test.ph", cfg(64, 1)) else { panic!("an unknown sample built") };
+    let Err(e) = Engine::from_scene(&scene, "test.ph", cfg(64, 1)) else { panic!("an unknown sample built") };
     let msg = e.to_string();
     println!("{msg}");
     assert!(msg.contains("nosuch") && msg.contains("lead") && msg.contains("test.ph") && msg.contains("arpy"), "{msg}");

@@ -13,11 +13,13 @@
 //!   [`DrumParams`] and [`DrumState`] (rendered by `phonon_systems::drums`).
 //! - **event source** — [`EventSourceSlot`]: anything implementing [`EventSource`], answering
 //!   "which triggers start in `[c0, c1)`?", and the voice-bus node its voices feed.
+//! - **control source** — [`ControlSlot`]: a pattern of numbers used as a stepped signal, and
+//!   the control node it fills.
 //!
 //! Resources: [`Transport`] (the exact clock), [`Arena`] / [`PrevArena`] (every node's block buffer
 //! in one contiguous `Vec<f32>`, and the previous block's for feedback edges), [`Stages`] (the
 //! stage-by-stage layout of the arena), [`Outputs`] and [`OutputBlock`] (the stereo mix),
-//! [`VoiceStats`].
+//! [`VoiceStats`], [`Controls`] (values the embedding program sets by name).
 //!
 //! The rational-time type ([`Rational`]) lives here because both the transport and the pattern
 //! engine (crate `phonon`) speak it; the pattern engine itself stays in `phonon`, which implements
@@ -25,6 +27,7 @@
 
 mod drum;
 mod event;
+mod external;
 mod kernel;
 mod node;
 mod resources;
@@ -33,6 +36,7 @@ mod voice;
 
 pub use drum::{DrumKind, DrumParams, DrumState};
 pub use event::{ControlSlot, ControlSource, EventSource, EventSourceSlot, Instrument, Trigger};
+pub use external::{Controls, ExternalControl};
 pub use kernel::{Arg, ArgDef, Channels, Kernel, KernelCtx, KernelSetup, MAX_ARGS, P, UgenDef};
 pub use node::{
     BankLanes, BinaryOp, BusName, DspState, FilterMode, Input, Inputs, KernelBox, Node, NodeKind, OscShape, Param, Slot, SvfState,

@@ -319,6 +319,18 @@ impl<'s> Elab<'s> {
                             _ => Expr::Delay(b(Expr::Input), arg(0, 0.25), arg(1, 0.0), arg(2, 0.5)),
                         })
                     }
+                    ExprKind::Name(n) if n == "cF" => {
+                        const USAGE: &str = "cF DEFAULT \"name\" (a value the embedding program sets)";
+                        let (Some(ExprKind::Num(default)), Some(ExprKind::Str(name)), 2) =
+                            (args.first().map(|a| &a.kind), args.get(1).map(|a| &a.kind), args.len())
+                        else {
+                            return Err(self.err(e.pos, format!("'cF' takes a number and a name in quotes: {USAGE}")));
+                        };
+                        if name.is_empty() || !default.is_finite() {
+                            return Err(self.err(e.pos, format!("'cF' needs a finite default and a non-empty name: {USAGE}")));
+                        }
+                        El::Sig(Expr::External(name.clone(), *default))
+                    }
                     ExprKind::Name(n) if n == "wavetable" => {
                         const USAGE: &str = "wavetable \"name:index\" FREQ [POSITION]";
                         let Some(ExprKind::Str(sample)) = args.first().map(|a| &a.kind) else {
@@ -923,6 +935,9 @@ fn print(e: &Expr) -> Result<String, String> {
         Expr::Delay(i, t, f, m) => fx(i, format!("delay {} {} {}", p(t)?, p(f)?, p(m)?))?,
         Expr::Apply(i, n) => fx(i, format!("~{n}"))?,
         Expr::Wavetable(sample, f, pos) => format!("(wavetable {sample:?} {} {})", p(f)?, p(pos)?),
+        Expr::External(name, default) => {
+            format!("(cF {} {name:?})", if *default < 0.0 { format!("({default})") } else { default.to_string() })
+        }
         Expr::Node(n, args) => {
             let effect = phonon_systems::dsp::catalogue::find(n).is_some_and(|d| d.effect);
             let typed = if effect { args.get(1..).unwrap_or_default() } else { &args[..] };

@@ -34,33 +34,170 @@ pub use dsp::DspPool;
 /// The six phases of a block, in order.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {
+    /// Step 1: the clock ([`transport::transport`]).
     Transport,
+    /// Step 2: event and control sources ([`events::schedule_events`]).
     Schedule,
+    /// Step 3: voices into their buses ([`voices::render_voices`]).
     Voices,
+    /// Step 4: node kernels, stage by stage ([`external_controls`], then [`dsp::dsp`]).
     Dsp,
+    /// Step 5: outputs into the stereo block ([`mix::mix`]).
     Mix,
+    /// Step 6: keep this block's arena for feedback edges ([`feedback::feedback`]).
     Feedback,
+}
+
+/// Where an embedding program's own systems run in the block: before or after one of Phonon's
+/// phases. Add a system with `.in_set(Hook::AfterMix)` (the engine's `add_systems` does it for
+/// you). Each hook is a system set chained between the phases, so a system in
+/// [`Hook::AfterVoices`] sees every voice rendered and no node run yet.
+///
+/// What each place can see and change:
+/// - [`Hook::BeforeSchedule`]: this block's exact cycle arc ([`Transport::arc`]) is known; no
+///   events have started yet.
+/// - [`Hook::AfterSchedule`] / [`Hook::BeforeVoices`]: the block's voices have started (in the
+///   `Voice` pool, marked `Active`); pattern controls are in their buffers.
+/// - [`Hook::AfterVoices`] / [`Hook::BeforeDsp`]: voice buses hold this block's voices. Set
+///   [`Controls`] here at the latest for them to apply to this block.
+/// - [`Hook::AfterDsp`] / [`Hook::BeforeMix`]: every node's buffer is rendered (the arena).
+/// - [`Hook::AfterMix`]: [`OutputBlock`] holds the block as it leaves (after the master limiter);
+///   output buffers are still readable ([`OutputBuffers`]).
+///
+/// ```
+/// use bevy_ecs::prelude::*;
+/// use phonon_systems::{Hook, build_schedule};
+/// fn my_meter() {}
+/// let mut schedule = build_schedule();
+/// schedule.add_systems(my_meter.in_set(Hook::AfterMix));
+/// ```
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Hook {
+    /// After the clock, before event sources are queried.
+    BeforeSchedule,
+    /// After event sources are queried and voices started.
+    AfterSchedule,
+    /// Before voices render (after [`Hook::AfterSchedule`]).
+    BeforeVoices,
+    /// After voices render into their buses.
+    AfterVoices,
+    /// Before node kernels run (after [`Hook::AfterVoices`]).
+    BeforeDsp,
+    /// After every node kernel ran.
+    AfterDsp,
+    /// Before the outputs are mixed (after [`Hook::AfterDsp`]).
+    BeforeMix,
+    /// After the mix: [`OutputBlock`] is final.
+    AfterMix,
 }
 
 /// The label of Phonon's block schedule.
 #[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Block;
 
-/// The block schedule: six chained phases on the single-threaded executor. Add your own
-/// systems `.in_set(Phase::…)` (or between phases) before the first run.
+/// The block schedule: six chained phases, with the [`Hook`] sets between them, on the
+/// single-threaded executor (the DSP phase is parallel inside, on its own rayon pool). Add
+/// your own systems `.in_set(Hook::…)` before the first run.
 pub fn build_schedule() -> Schedule {
     let mut s = Schedule::new(Block);
     s.set_executor(SingleThreadedExecutor::new());
-    s.configure_sets((Phase::Transport, Phase::Schedule, Phase::Voices, Phase::Dsp, Phase::Mix, Phase::Feedback).chain());
+    s.configure_sets(
+        (
+            Phase::Transport,
+            Hook::BeforeSchedule,
+            Phase::Schedule,
+            Hook::AfterSchedule,
+            Hook::BeforeVoices,
+            Phase::Voices,
+            Hook::AfterVoices,
+            Hook::BeforeDsp,
+            Phase::Dsp,
+            Hook::AfterDsp,
+            Hook::BeforeMix,
+            Phase::Mix,
+            Hook::AfterMix,
+            Phase::Feedback,
+        )
+            .chain(),
+    );
     s.add_systems((
         transport::transport.in_set(Phase::Transport),
         events::schedule_events.in_set(Phase::Schedule),
         voices::render_voices.in_set(Phase::Voices),
-        dsp::dsp.in_set(Phase::Dsp),
+        (external_controls, dsp::dsp).chain().in_set(Phase::Dsp),
         mix::mix.in_set(Phase::Mix),
         feedback::feedback.in_set(Phase::Feedback),
     ));
     s
+}
+
+/// Fill every `cF` control node's buffer with its [`Controls`] value for this block (the first
+/// step of the DSP phase). Allocation-free.
+pub fn external_controls(controls: Res<Controls>, mut arena: ResMut<Arena>, transport: Res<Transport>) {
+    let block = transport.block_len;
+    for c in &controls.0 {
+        for &t in &c.targets {
+            if let Some(buf) = arena.0.get_mut(t..t + block) {
+                buf.fill(c.value);
+            }
+        }
+    }
+}
+
+/// Read access to every output node's block buffer, for a system of the embedding program
+/// (a meter, an analyser, a recorder): use it as a system parameter. The buffers hold this
+/// block after the DSP phase ([`Hook::AfterDsp`] and later; before the mix's limiter).
+///
+/// ```
+/// use phonon_systems::OutputBuffers;
+/// fn meter(outputs: OutputBuffers) {
+///     for o in outputs.iter() {
+///         let peak = o.left().iter().chain(o.right()).fold(0.0f32, |m, x| m.max(x.abs()));
+///         let _ = (o.name(), peak);
+///     }
+/// }
+/// # let _ = meter;
+/// ```
+#[derive(bevy_ecs::system::SystemParam)]
+pub struct OutputBuffers<'w, 's> {
+    arena: Res<'w, Arena>,
+    transport: Res<'w, Transport>,
+    nodes: Query<'w, 's, (&'static Node, &'static Slot, Option<&'static BusName>)>,
+}
+
+/// One output's block, from [`OutputBuffers::iter`].
+#[derive(Debug, Clone, Copy)]
+pub struct OutputBuffer<'a> {
+    name: &'a str,
+    data: &'a [f32],
+    block_len: usize,
+}
+
+impl<'a> OutputBuffer<'a> {
+    /// The output's name in the scene: `out`, `o1`…`o16`, `d1`…`d16`, or `source:NAME` for an
+    /// event source the embedding program added.
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+    /// The left channel's samples this block.
+    pub fn left(&self) -> &'a [f32] {
+        &self.data[..self.block_len]
+    }
+    /// The right channel's samples this block.
+    pub fn right(&self) -> &'a [f32] {
+        &self.data[self.block_len..]
+    }
+}
+
+impl OutputBuffers<'_, '_> {
+    /// Every output, in no particular order. Allocation-free.
+    pub fn iter(&self) -> impl Iterator<Item = OutputBuffer<'_>> {
+        let block_len = self.transport.block_len;
+        self.nodes.iter().filter(|(n, _, _)| matches!(n.kind, NodeKind::Output { .. })).filter_map(move |(_, slot, name)| {
+            let data = self.arena.0.get(slot.offset..slot.offset + 2 * block_len)?;
+            Some(OutputBuffer { name: name.map_or("", |n| n.0.as_str()), data, block_len })
+        })
+    }
 }
 
 /// Everything [`build_world`] needs besides the graph.
@@ -205,6 +342,7 @@ pub fn build_world(
     world.insert_resource(MasterLimiter::new(cfg.sample_rate));
     world.insert_resource(NanFlags((0..nodes.len()).map(|_| std::sync::atomic::AtomicBool::new(false)).collect()));
     world.insert_resource(bank);
+    world.insert_resource(Controls::default());
     world.insert_resource(DspPool::new(cfg.threads)?);
     Ok(world)
 }

@@ -14,7 +14,7 @@ pub fn scene(ron: &str) -> Scene {
 
 /// Render `seconds` of `ron` and return the interleaved stereo samples.
 pub fn render(ron: &str, cfg: EngineConfig, seconds: f64) -> Vec<f32> {
-    let mut engine = Engine::new(&scene(ron), "test.ron", cfg).unwrap_or_else(|e| panic!("{e}"));
+    let mut engine = Engine::from_scene(&scene(ron), "test.ron", cfg).unwrap_or_else(|e| panic!("{e}"));
     let frames = (seconds * engine.sample_rate() as f64).round() as u64;
     render_to_vec(&mut engine, frames)
 }
@@ -92,7 +92,7 @@ pub fn fft_pairs(x: &mut [(f64, f64)]) {
 pub fn assert_example_renders(name: &str) {
     let def = phonon::systems::dsp::catalogue::find(name).unwrap_or_else(|| panic!("no node {name}"));
     let scene = Scene::from_ph(def.example, "example.ph").unwrap_or_else(|e| panic!("{name}: {e}"));
-    let mut engine = Engine::new(&scene, "example.ph", cfg(512, 1)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut engine = Engine::from_scene(&scene, "example.ph", cfg(512, 1)).unwrap_or_else(|e| panic!("{name}: {e}"));
     let y = render_to_vec(&mut engine, 2 * 44_100);
     assert_finite(&y);
     let (pk, level) = (peak(&y), rms(&y));
