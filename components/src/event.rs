@@ -24,24 +24,30 @@ pub struct Trigger {
     pub onset: Rational,
     /// Duration in cycles.
     pub duration: Rational,
+    /// What plays.
     pub instrument: Instrument,
+    /// The note's frequency in Hz (tones and voice programs).
     pub freq: f32,
+    /// Linear amplitude (1 = as recorded or full scale).
     pub gain: f32,
     /// -1 (left) … 1 (right).
     pub pan: f32,
     /// Attack and release in seconds.
     pub attack: f32,
+    /// Release time in seconds.
     pub release: f32,
     /// Playback rate for samples (negative plays backwards).
     pub speed: f32,
     /// Start and end of the sample to play, as fractions of its length.
     pub begin: f32,
+    /// End of the sample to play, as a fraction of its length.
     pub end: f32,
     /// Seconds until the release starts; `None`: samples play to their end, synths for the
     /// event's duration.
     pub sustain: Option<f32>,
     /// Decay time in seconds and the level it decays to (synth voices).
     pub decay: f32,
+    /// The level the decay falls to, 0..1.
     pub sustain_level: f32,
     /// Choke group (`cut`), 0 = none.
     pub cut: i32,
@@ -51,7 +57,9 @@ pub struct Trigger {
     pub accelerate: f32,
     /// `crush` bits (0 = off), `coarse` sample-and-hold (≤ 1 = off), `shape` 0..1.
     pub crush: f32,
+    /// `coarse`: hold every Nth sample (≤ 1 = off).
     pub coarse: u32,
+    /// `shape`: waveshaping amount 0..1 (0 = off).
     pub shape: f32,
     /// `unit "c"`: `speed` is in cycles — the sample lasts `1/speed` cycles.
     pub per_cycle: bool,
@@ -96,12 +104,14 @@ impl Default for Trigger {
 /// allocate, so the engine queries them ahead on its lookahead thread and hands the render
 /// thread a queue (`phonon::lookahead`).
 pub trait EventSource: Send + Sync + 'static {
+    /// Append every trigger whose onset lies in `[begin, end)` (cycles) to `out`.
     fn query(&mut self, begin: Rational, end: Rational, out: &mut Vec<Trigger>);
 }
 
 /// An entity that produces voices: its source and the voice-bus node (arena offset) they feed.
 #[derive(Component)]
 pub struct EventSourceSlot {
+    /// The source, queried once per block.
     pub source: Box<dyn EventSource>,
     /// Arena offset of the stereo [`crate::VoiceBus`] node its voices accumulate into.
     pub target: usize,
@@ -112,12 +122,14 @@ pub struct EventSourceSlot {
 /// Contract: append `(onset, value)` for every value change whose onset lies in `[begin, end)`,
 /// in time order. Between changes the last value holds.
 pub trait ControlSource: Send + Sync + 'static {
+    /// Append `(onset, value)` for every change in `[begin, end)` (cycles), in time order.
     fn query(&mut self, begin: Rational, end: Rational, out: &mut Vec<(Rational, f32)>);
 }
 
 /// An entity that writes a control node's buffer every block.
 #[derive(Component)]
 pub struct ControlSlot {
+    /// The source, queried once per block.
     pub source: Box<dyn ControlSource>,
     /// Arena offset of the mono [`crate::NodeKind::Control`] node it fills.
     pub target: usize,

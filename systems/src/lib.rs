@@ -14,7 +14,7 @@
 //! 6. [`feedback::feedback`] — swap the arena with the previous-block arena, which feedback
 //!    edges read next block.
 //!
-//! Graph compilation ([`compile`]) and World construction ([`build_world`]) happen when the
+//! Graph compilation ([`mod@compile`]) and World construction ([`build_world`]) happen when the
 //! scene changes, never per block. Real-time contract: after the first block, running the
 //! schedule allocates nothing (the engine's counting-allocator test holds us to it).
 
@@ -202,8 +202,11 @@ impl OutputBuffers<'_, '_> {
 
 /// Everything [`build_world`] needs besides the graph.
 pub struct WorldConfig {
+    /// Samples per second.
     pub sample_rate: u32,
+    /// Samples per block (per channel).
     pub block_len: usize,
+    /// The tempo in cycles per second, exact.
     pub cps: Rational,
     /// Voice pool capacity.
     pub voices: usize,
@@ -213,13 +216,17 @@ pub struct WorldConfig {
 
 /// An event source and the node (by index) its voices feed; that node must be a `VoiceBus`.
 pub struct SourceSpec {
+    /// The source.
     pub source: Box<dyn EventSource>,
+    /// The voice-bus node (index into the node list) its voices feed.
     pub target: usize,
 }
 
 /// A control source and the node (by index) it fills; that node must be a `Control` node.
 pub struct ControlSpec {
+    /// The source.
     pub source: Box<dyn ControlSource>,
+    /// The control node (index into the node list) it fills.
     pub target: usize,
     /// The value before the first change (the pattern's value at cycle 0).
     pub initial: f32,
@@ -228,14 +235,19 @@ pub struct ControlSpec {
 /// Errors building a World from a graph.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
+    /// The graph does not compile.
     #[error(transparent)]
     Graph(#[from] GraphError),
+    /// An event source targets a node that is not a voice bus.
     #[error("event source #{0} must feed a voice bus node")]
     SourceTarget(usize),
+    /// A control source targets a node that is not a control node.
     #[error("control source #{0} must feed a control node")]
     ControlTarget(usize),
+    /// The rayon pool did not start.
     #[error("could not start the DSP thread pool: {0}")]
     Pool(#[from] rayon::ThreadPoolBuildError),
+    /// A zero block length or sample rate.
     #[error("the block length must be at least 1 sample and the sample rate at least 1 Hz")]
     BadConfig,
 }
@@ -353,6 +365,7 @@ pub fn build_world(
 pub struct Scratch<T>(pub Vec<T>);
 
 impl<T> Scratch<T> {
+    /// Items a scratch list has room for from the start.
     pub const ROOM: usize = 4096;
 }
 
