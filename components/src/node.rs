@@ -5,34 +5,47 @@ use bevy_ecs::prelude::*;
 /// A node parameter: a fixed number, or a signal read per sample from one of the node's inputs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Param {
+    /// A number, the same for every sample.
     Const(f32),
     /// Index into the node's [`Inputs`]; channel 0 of that input is read per sample.
     Input(u8),
 }
 
+/// An oscillator's waveform; every shape spans [-1, 1] (the impulse [0, 1]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OscShape {
+    /// `sin(2π·phase)`.
     Sine,
     /// Band-limited (polyBLEP).
     Saw,
     /// Band-limited (polyBLEP), 50 % duty.
     Square,
+    /// Triangle, rising from -1 at phase 0 to 1 at phase 1/2 (not band-limited).
     Tri,
     /// A single-sample 1.0 at the start of every period.
     Impulse,
 }
 
+/// Which output of a state-variable filter a [`NodeKind::Filter`] (or voice-program filter)
+/// takes (two poles).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FilterMode {
+    /// Low-pass (`lpf`).
     Lowpass,
+    /// High-pass (`hpf`).
     Highpass,
+    /// Band-pass (`bpf`), centred on the cutoff (peak gain `q`).
     Bandpass,
 }
 
+/// A per-sample arithmetic operator of a [`NodeKind::Binary`] node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BinaryOp {
+    /// `a + b`.
     Add,
+    /// `a - b`.
     Sub,
+    /// `a × b`.
     Mul,
     /// Division; a zero (or denormal) divisor gives 0, never Inf or NaN.
     Div,
@@ -63,16 +76,52 @@ pub enum NodeKind {
     /// A constant signal.
     Constant(f32),
     /// An oscillator at `freq` Hz, amplitude 1.
-    Osc { shape: OscShape, freq: Param },
+    Osc {
+        /// The waveform.
+        shape: OscShape,
+        /// Frequency in Hz.
+        freq: Param,
+    },
     /// White noise in [-1, 1), deterministic from `seed`.
-    Noise { seed: u32 },
+    Noise {
+        /// Seed of the generator: equal seeds give equal noise.
+        seed: u32,
+    },
     /// `a op b`, per sample and per channel (a mono operand is applied to both channels).
-    Binary { op: BinaryOp, a: Param, b: Param },
+    Binary {
+        /// The operator.
+        op: BinaryOp,
+        /// Left operand.
+        a: Param,
+        /// Right operand.
+        b: Param,
+    },
     /// State-variable filter (Simper/Cytomic trapezoidal SVF) on `input`; `cutoff` in Hz and
     /// `q` may be signals, read per sample.
-    Filter { mode: FilterMode, input: Param, cutoff: Param, q: Param },
+    Filter {
+        /// Low-, high- or band-pass.
+        mode: FilterMode,
+        /// The signal to filter.
+        input: Param,
+        /// Cutoff (centre) frequency in Hz, clamped to [1 Hz, 0.49 × sample rate].
+        cutoff: Param,
+        /// Resonance Q (0.707: no peak), at least 0.05.
+        q: Param,
+    },
     /// Delay line of up to `max_time` seconds with internal feedback and dry/wet mix.
-    Delay { input: Param, time: Param, feedback: Param, mix: Param, max_time: f32 },
+    Delay {
+        /// The signal to delay.
+        input: Param,
+        /// Delay time in seconds, clamped to what the line holds (`max_time`).
+        time: Param,
+        /// Gain of the delayed signal written back into the line (what goes back is
+        /// soft-saturated above 1, so feedback ≥ 1 stays bounded).
+        feedback: Param,
+        /// Dry/wet balance: 0 = dry only, 1 = delayed only.
+        mix: Param,
+        /// Longest delay in seconds: sizes the line when the node is built.
+        max_time: f32,
+    },
     /// A stepped control signal written by the schedule system from a pattern (piecewise
     /// constant, changing exactly at event onsets); the kernel leaves the buffer as written.
     Control,
@@ -80,20 +129,42 @@ pub enum NodeKind {
     /// leaves the buffer as the voices wrote it).
     VoiceBus,
     /// An output (`out`, `o1`…): its input, copied to stereo. The mix system sums all outputs.
-    Output { input: Param },
+    Output {
+        /// The signal to output.
+        input: Param,
+    },
     /// A catalogue node (`moog`, `reverb`, `pulse` …): `params[k]` is argument `k` of `def`.
-    Ugen { def: &'static crate::UgenDef, params: Vec<Param> },
+    Ugen {
+        /// The catalogue entry: name, arguments, kernel constructor.
+        def: &'static crate::UgenDef,
+        /// One per entry of `def.args`, in that order.
+        params: Vec<Param>,
+    },
     /// `bias + Σ gain·term`, per sample and per channel: a tree of `+`, `-` and products with
     /// numbers, fused into one node by [`fuse_sums`](../phonon_systems/compile/fn.fuse_sums.html)
     /// (a sum of 1000 scaled sines is one pass over 1000 buffers, not 2000 nodes).
     /// `sines` are constant-frequency sine oscillators (Hz, gain) read by nothing else, rendered
     /// straight into the sum (a bank: no buffer of their own).
-    Sum { terms: Vec<(Param, f32)>, bias: f32, sines: Vec<(f32, f32)> },
+    Sum {
+        /// `(term, gain)` pairs, summed in this order.
+        terms: Vec<(Param, f32)>,
+        /// The constant added to every sample.
+        bias: f32,
+        /// `(frequency in Hz, gain)` of each sine rendered by the bank.
+        sines: Vec<(f32, f32)>,
+    },
     /// A node whose work was fused into a [`NodeKind::Sum`]: it computes nothing.
     Unused,
     /// A wavetable oscillator at `freq` Hz scanning the frames of `table` with `position`
     /// (0..1, crossfading neighbouring frames); amplitude at most 1.
-    Wavetable { table: std::sync::Arc<WavetableData>, freq: Param, position: Param },
+    Wavetable {
+        /// The tables, shared (built once at load time).
+        table: std::sync::Arc<WavetableData>,
+        /// Frequency in Hz.
+        freq: Param,
+        /// Position in the frames, 0 (first) to 1 (last).
+        position: Param,
+    },
 }
 
 /// Samples in one wavetable (one single cycle).
@@ -204,6 +275,7 @@ impl NodeKind {
 /// The node's kind and parameters.
 #[derive(Component, Debug, Clone)]
 pub struct Node {
+    /// What it computes, with its parameters.
     pub kind: NodeKind,
     /// Index of the node in the compiled graph (stable within one scene; used for ordering).
     pub index: u32,
@@ -212,9 +284,11 @@ pub struct Node {
 /// One edge into a node, resolved at compile time to where the source's buffer lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Input {
+    /// The node entity the edge comes from.
     pub source: Entity,
     /// Start of the source's buffer in the arena (channel-major: `channels` runs of `block`).
     pub offset: usize,
+    /// The source's channel count (1 or 2); a mono source serves every channel.
     pub channels: u8,
     /// Read the *previous block's* buffer (this edge closes a cycle): one block of delay.
     pub feedback: bool,
@@ -227,7 +301,9 @@ pub struct Inputs(pub Vec<Input>);
 /// Where the node's block buffer lives: `channels * block_len` floats at `offset` in the arena.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Slot {
+    /// Start of the buffer in the arena (channel-major: `channels` runs of `block_len`).
     pub offset: usize,
+    /// Output channels (1 or 2).
     pub channels: u8,
     /// Topological level: every non-feedback input is in an earlier stage.
     pub stage: u32,
@@ -247,13 +323,22 @@ pub struct VoiceBus;
 /// the last (cutoff, q) seen, so a constant cutoff costs no `tan` per sample.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct SvfState {
+    /// First integrator's memory (trapezoidal, `2·v1 - ic1`).
     pub ic1: f32,
+    /// Second integrator's memory (`2·v2 - ic2`).
     pub ic2: f32,
+    /// Cutoff (Hz) the coefficients were computed for.
     pub last_cutoff: f32,
+    /// Q the coefficients were computed for.
     pub last_q: f32,
+    /// Coefficient `1 / (1 + g·(g + k))`, with `g = tan(π·cutoff / sample_rate)`; 0 until the
+    /// first computation.
     pub a1: f32,
+    /// Coefficient `g·a1`.
     pub a2: f32,
+    /// Coefficient `g·a2`.
     pub a3: f32,
+    /// Damping, `1 / q`.
     pub k: f32,
 }
 
@@ -261,19 +346,27 @@ pub struct SvfState {
 /// every node's state in one query and can order it by arena slot without allocating.
 #[derive(Component, Debug)]
 pub enum DspState {
+    /// The kind keeps no state (constants, arithmetic, buses, outputs…).
     None,
     /// Phase in cycles, `[0, 1)`; `f64` so long renders keep exact pitch.
     Osc {
+        /// Phase in cycles.
         phase: f64,
     },
+    /// A noise generator.
     Noise {
+        /// The xorshift32 generator's state (0 is replaced by a fixed seed).
         state: u32,
     },
+    /// A [`NodeKind::Filter`]'s memory, per channel (left, right).
     Filter([SvfState; 2]),
     /// One circular line per channel (`lines[c * len ..][..len]`), write head at `pos`.
     Delay {
+        /// The lines, `channels × len` samples.
         lines: Vec<f32>,
+        /// Samples per line.
         len: usize,
+        /// Index of the write head in each line, `< len`.
         pos: usize,
     },
     /// A catalogue node's kernel, which keeps its own state.
@@ -281,7 +374,9 @@ pub enum DspState {
     /// A [`NodeKind::Sum`]'s sine bank: per sine its anchor phase and current lanes, and the
     /// position in the anchor period (see `phonon_systems::dsp::osc::sine_bank`).
     Bank {
+        /// One per entry of the sum's `sines`, in order.
         sines: Vec<BankLanes>,
+        /// Samples since the last anchor, within the anchor period.
         pos: u32,
     },
 }
@@ -290,8 +385,11 @@ pub enum DspState {
 /// sin of the current 64-sample segment.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BankLanes {
+    /// Phase in turns at the last anchor.
     pub anchor: f64,
+    /// `c[k]`: cosine of the phase at sample `k` of the current 64-sample segment.
     pub c: [f32; 64],
+    /// `s[k]`: sine of the phase at sample `k` of the current 64-sample segment.
     pub s: [f32; 64],
 }
 

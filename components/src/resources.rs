@@ -8,12 +8,15 @@ use std::ops::Range;
 /// accumulated, so it cannot drift: `cycle(n) = origin_cycle + (n - origin_sample) · cps / sr`.
 #[derive(Resource, Debug, Clone)]
 pub struct Transport {
+    /// Samples per second (Hz).
     pub sample_rate: u32,
+    /// Samples per block.
     pub block_len: usize,
     /// Cycles per second, exact.
     pub cps: Rational,
     /// The tempo segment: at sample `origin_sample` the cycle was `origin_cycle`.
     pub origin_sample: u64,
+    /// The cycle position at `origin_sample`.
     pub origin_cycle: Rational,
     /// First sample of the current block.
     pub block_start: u64,
@@ -24,6 +27,8 @@ pub struct Transport {
 }
 
 impl Transport {
+    /// A clock at sample 0 and cycle 0, before the first block, running at `cps` cycles per
+    /// second.
     pub fn new(sample_rate: u32, block_len: usize, cps: Rational) -> Transport {
         Transport {
             sample_rate,
@@ -37,13 +42,33 @@ impl Transport {
         }
     }
 
-    /// The exact cycle position at absolute sample `n`.
+    /// The exact cycle position at absolute sample `n`; [`TimeError`] if it does not fit in
+    /// 64-bit rationals.
+    ///
+    /// ```
+    /// use phonon_components::{Rational, Transport};
+    ///
+    /// // 44.1 kHz, 9/16 cycles per second
+    /// let t = Transport::new(44_100, 512, Rational::new(9, 16));
+    /// assert_eq!(t.cycle_at(44_100), Ok(Rational::new(9, 16))); // one second in
+    /// assert_eq!(t.cycle_at(512), Ok(Rational::new(8, 1_225))); // the end of the first block
+    /// ```
     pub fn cycle_at(&self, n: u64) -> Result<Rational, TimeError> {
         let dn = Rational::from_i128(n as i128 - self.origin_sample as i128, self.sample_rate as i128)?;
         self.origin_cycle.checked_add(dn.checked_mul(self.cps)?)
     }
 
-    /// The absolute sample where cycle `c` falls, rounded to the nearest sample.
+    /// The absolute sample where cycle `c` falls, rounded to the nearest sample (halves up);
+    /// [`TimeError`] on overflow.
+    ///
+    /// ```
+    /// use phonon_components::{Rational, Transport};
+    ///
+    /// // 48 kHz, half a cycle per second: one cycle lasts 96 000 samples
+    /// let t = Transport::new(48_000, 512, Rational::new(1, 2));
+    /// assert_eq!(t.sample_at(Rational::new(1, 3)), Ok(32_000));
+    /// assert_eq!(t.sample_at(Rational::new(1, 7)), Ok(13_714)); // 13 714.28… rounded
+    /// ```
     pub fn sample_at(&self, c: Rational) -> Result<i64, TimeError> {
         let dc = c.checked_sub(self.origin_cycle)?;
         let samples = dc.checked_mul(Rational::integer(self.sample_rate as i64))?.checked_div(self.cps)?;
@@ -72,9 +97,13 @@ pub struct PrevArena(pub Vec<f32>);
 /// (sorted by arena offset), and their buffers are `arena`, `channels * block_len` floats each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupRange {
+    /// The stage (topological level) of every node in the group.
     pub stage: u32,
+    /// The channel count (1 or 2) of every node in the group.
     pub channels: u8,
+    /// The group's nodes, as a range of positions in arena order.
     pub nodes: Range<usize>,
+    /// The group's buffers, as a range of arena indices.
     pub arena: Range<usize>,
 }
 
@@ -82,7 +111,9 @@ pub struct GroupRange {
 /// lies before `arena.start`.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct Stages {
+    /// Every group, in execution order (by stage, then channels).
     pub groups: Vec<GroupRange>,
+    /// How many nodes have a buffer (the length of the arena order).
     pub node_count: usize,
 }
 
@@ -98,10 +129,13 @@ pub struct OutputBlock(pub Vec<f32>);
 /// coefficient, and how many frames it has had to turn down (for the status line).
 #[derive(Resource, Debug, Clone, Copy)]
 pub struct MasterLimiter {
+    /// The largest absolute sample value let out (linear, 1.0 = 0 dBFS).
     pub ceiling: f32,
+    /// The gain applied now (1.0: not limiting).
     pub gain: f32,
     /// Per-sample recovery toward unity: `gain += (1 - gain) * release`.
     pub release: f32,
+    /// Stereo frames turned down so far.
     pub limited_frames: u64,
 }
 
@@ -121,8 +155,11 @@ pub struct NanFlags(pub std::sync::Arc<[std::sync::atomic::AtomicBool]>);
 /// Voice pool accounting, read by the profiler and the status line.
 #[derive(Resource, Debug, Clone, Copy, Default)]
 pub struct VoiceStats {
+    /// Voices in the pool.
     pub capacity: usize,
+    /// Voices sounding after the last block.
     pub active: usize,
+    /// Voices started so far.
     pub started: u64,
     /// Events that found the pool full and were not played.
     pub dropped: u64,

@@ -8,7 +8,23 @@ use std::fmt;
 #[error("rational time overflowed 64 bits (the song is too long or the tempo too odd)")]
 pub struct TimeError;
 
-/// A normalised fraction `num / den` with `den > 0` and `gcd(num, den) = 1`.
+/// A normalised fraction `num / den` with `den > 0` and `gcd(num, den) = 1`: a position or a
+/// duration in cycles (or a tempo in cycles per second), exact.
+///
+/// Equal values have equal representations, so `==` and `Hash` compare values. The operators
+/// (`+ - * /`) panic on `i64` overflow; the `checked_*` methods return [`TimeError`] instead.
+///
+/// ```
+/// use phonon_components::Rational;
+///
+/// let half = Rational::new(1, 3) + Rational::new(1, 6);
+/// assert_eq!(half, Rational::new(2, 4)); // normalised: 1/2
+/// assert_eq!((half.num(), half.den()), (1, 2));
+/// assert_eq!(half.to_string(), "1/2");
+/// assert_eq!(Rational::new(7, 2).floor(), 3);
+/// assert!(Rational::new(1, 3) < Rational::new(34, 100)); // exact ordering, no rounding
+/// assert!(Rational::integer(i64::MAX).checked_add(Rational::ONE).is_err());
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Rational {
     num: i64,
@@ -31,7 +47,9 @@ const fn gcd(mut a: i128, mut b: i128) -> i128 {
 }
 
 impl Rational {
+    /// `0`.
     pub const ZERO: Rational = Rational { num: 0, den: 1 };
+    /// `1`.
     pub const ONE: Rational = Rational { num: 1, den: 1 };
 
     /// `num / den`, normalised. Panics if `den == 0` (a programming error, not an input error).
@@ -39,6 +57,7 @@ impl Rational {
         Self::from_i128(num as i128, den as i128).expect("rational out of range or zero denominator")
     }
 
+    /// The integer `n` (`n / 1`).
     pub const fn integer(n: i64) -> Rational {
         Rational { num: n, den: 1 }
     }
@@ -86,23 +105,29 @@ impl Rational {
         Rational::from_i128(h1, k1).ok()
     }
 
+    /// The numerator (carries the sign).
     pub const fn num(self) -> i64 {
         self.num
     }
+    /// The denominator, always `> 0`.
     pub const fn den(self) -> i64 {
         self.den
     }
 
+    /// `self + o`, or [`TimeError`] if the normalised result does not fit in `i64`.
     pub fn checked_add(self, o: Rational) -> Result<Rational, TimeError> {
         let (a, b, c, d) = (self.num as i128, self.den as i128, o.num as i128, o.den as i128);
         Rational::from_i128(a * d + c * b, b * d)
     }
+    /// `self - o`, or [`TimeError`] if the normalised result does not fit in `i64`.
     pub fn checked_sub(self, o: Rational) -> Result<Rational, TimeError> {
         self.checked_add(Rational { num: o.num.checked_neg().ok_or(TimeError)?, den: o.den })
     }
+    /// `self × o`, or [`TimeError`] if the normalised result does not fit in `i64`.
     pub fn checked_mul(self, o: Rational) -> Result<Rational, TimeError> {
         Rational::from_i128(self.num as i128 * o.num as i128, self.den as i128 * o.den as i128)
     }
+    /// `self / o`, or [`TimeError`] if `o` is zero or the result does not fit in `i64`.
     pub fn checked_div(self, o: Rational) -> Result<Rational, TimeError> {
         Rational::from_i128(self.num as i128 * o.den as i128, self.den as i128 * o.num as i128)
     }
@@ -125,6 +150,8 @@ impl Rational {
         Rational::integer(self.floor())
     }
 
+    /// The value as an `f64` (`num as f64 / den as f64`, rounded): for display and DSP, never for
+    /// scheduling.
     pub fn to_f64(self) -> f64 {
         self.num as f64 / self.den as f64
     }

@@ -11,23 +11,70 @@ pub struct Active;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum VoiceSource {
     /// An oscillator at `freq` Hz (`Tone` triggers are sines).
-    Osc { shape: crate::OscShape, freq: f32, phase: f64 },
+    Osc {
+        /// The waveform.
+        shape: crate::OscShape,
+        /// Frequency in Hz.
+        freq: f32,
+        /// Phase in cycles, `[0, 1)`.
+        phase: f64,
+    },
     /// A voice program (an instrument bus: `~pad: saw + square * 0.5 # lpf 2000`), by index into
     /// [`VoicePrograms`], its freqless oscillators at `freq` Hz; its state is the voice's
     /// [`VoiceState`].
-    Program { program: u32, freq: f32 },
+    Program {
+        /// Index into [`VoicePrograms`].
+        program: u32,
+        /// The note frequency in Hz ([`VArg::Freq`]).
+        freq: f32,
+    },
     /// A sample: read position in frames, frames per output sample (negative: backwards), and
     /// the frame range `[start, stop)` it may play.
-    Sample { handle: u32, pos: f64, rate: f64, start: f64, stop: f64 },
+    Sample {
+        /// Index into [`SampleBank`].
+        handle: u32,
+        /// Read position in frames (fractional: read with linear interpolation).
+        pos: f64,
+        /// Frames advanced per output sample; negative plays backwards.
+        rate: f64,
+        /// First frame it may play.
+        start: f64,
+        /// End of the playable range (exclusive), in frames.
+        stop: f64,
+    },
     /// A drum synth with its resolved parameters and its state; the drum shapes its own
     /// amplitude, the voice's [`Envelope`] only holds it for the drum's length (and fades it
     /// when choked or stolen).
-    Drum { kind: crate::DrumKind, params: crate::DrumParams, state: crate::DrumState },
+    Drum {
+        /// Which drum.
+        kind: crate::DrumKind,
+        /// Its parameters, resolved to numbers.
+        params: crate::DrumParams,
+        /// Its memory (age, phases, filters, noise).
+        state: crate::DrumState,
+    },
 }
 
 /// Attack / decay / sustain / release envelope, times in samples, linear segments.
+///
+/// The attack rises to 1 (reaching `(t + 1) / (attack + 1)` at sample `t`), the decay falls to
+/// `sustain_level`, which holds until `sustain_end`; the release then falls linearly from the
+/// level reached to 0 over `release` samples, and the envelope ends.
+///
+/// ```
+/// use phonon_components::Envelope;
+///
+/// // 3-sample attack, held until sample 5, 4-sample release
+/// let env = Envelope::ar(3, 5, 4);
+/// let levels: Vec<_> = (0..10).map(|t| env.level(t)).collect();
+/// let s = Some;
+/// assert_eq!(levels, [s(0.25), s(0.5), s(0.75), s(1.0), s(1.0), s(1.0), s(0.75), s(0.5), s(0.25), None]);
+/// // sample 6 lies in the release: level 0.75, falling 0.25 per sample for 3 more samples
+/// assert_eq!(env.segment(6), Some((0.75, -0.25, 3)));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Envelope {
+    /// Samples to rise to 1.
     pub attack: u32,
     /// Samples from the end of the attack to the sustain level.
     pub decay: u32,
@@ -35,6 +82,7 @@ pub struct Envelope {
     pub sustain_level: f32,
     /// Samples from the start until the release begins.
     pub sustain_end: u32,
+    /// Samples to fall from the level reached at `sustain_end` (or the attack's end) to 0.
     pub release: u32,
 }
 
@@ -107,10 +155,13 @@ impl Envelope {
 /// One voice: what it plays, where, how loud, and how far it has got.
 #[derive(Component, Debug, Clone, Copy, PartialEq)]
 pub struct Voice {
+    /// What it plays, with that source's own state.
     pub source: VoiceSource,
+    /// Its amplitude envelope, over `age`.
     pub env: Envelope,
-    /// Equal-power gains for left and right.
+    /// Left gain: the event's gain times the equal-power pan law.
     pub gain_l: f32,
+    /// Right gain: the event's gain times the equal-power pan law.
     pub gain_r: f32,
     /// Samples to wait, inside the current block, before the first sample sounds.
     pub start_offset: u32,
@@ -130,10 +181,16 @@ pub struct Voice {
 /// Per-voice effects and their state.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct VoiceFx {
+    /// Bit depth of `crush`: the signal is rounded to steps of `2^(1 - crush)`; 0 = off.
     pub crush: f32,
+    /// Sample-and-hold period of `coarse`, in samples; ≤ 1 = off.
     pub coarse: u32,
+    /// Samples since the held frame was taken, `0..coarse`.
     pub coarse_count: u32,
+    /// The frame `coarse` holds (left, right).
     pub held: [f32; 2],
+    /// Waveshaping amount of `shape`, `0..1` (0 = off): `(1 + k)·x / (1 + k·|x|)` with
+    /// `k = 2·shape / (1 - shape)`.
     pub shape: f32,
     /// Rate change per rendered sample (`accelerate`), added to the sample rate each sample.
     pub accel: f64,
@@ -194,6 +251,7 @@ pub struct SampleData {
 }
 
 impl SampleData {
+    /// Frames (samples per channel); 0 if `channels` is 0.
     pub fn frames(&self) -> usize {
         if self.channels == 0 { 0 } else { self.data.len() / self.channels as usize }
     }
@@ -210,6 +268,7 @@ pub const MAX_VOICE_OPS: usize = 16;
 /// An operand of a voice-program operation.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum VArg {
+    /// A number.
     Const(f32),
     /// The output of an earlier operation (its register).
     Reg(u8),
@@ -220,24 +279,38 @@ pub enum VArg {
 /// One operation of a voice program; operation `k` writes register `k`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum VOp {
+    /// A constant signal.
     Const(f32),
+    /// An oscillator, amplitude 1.
     Osc {
+        /// The waveform.
         shape: crate::OscShape,
+        /// Frequency in Hz.
         freq: VArg,
     },
+    /// White noise in [-1, 1).
     Noise {
+        /// Seed of the generator, mixed with the voice's own (two voices' noise differs).
         seed: u32,
     },
+    /// `a op b`, per sample.
     Binary {
+        /// The operator.
         op: crate::BinaryOp,
+        /// Left operand.
         a: VArg,
+        /// Right operand.
         b: VArg,
     },
-    /// `input` is always a register.
+    /// A state-variable filter; `input` is always a register.
     Filter {
+        /// Low-, high- or band-pass.
         mode: crate::FilterMode,
+        /// The register to filter (an earlier operation).
         input: u8,
+        /// Cutoff (centre) frequency in Hz.
         cutoff: VArg,
+        /// Resonance Q.
         q: VArg,
     },
 }
@@ -246,6 +319,7 @@ pub enum VOp {
 /// [`MAX_VOICE_OPS`]; the last one is the voice's sound (before envelope, gain and pan).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct VoiceProgram {
+    /// The operations; operation `k` may read only registers `< k` (a later one panics).
     pub ops: Vec<VOp>,
 }
 
@@ -256,8 +330,11 @@ pub struct VoicePrograms(pub Vec<VoiceProgram>);
 /// The memory of one voice-program operation: oscillator phase, filter state, noise state.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct OpState {
+    /// An oscillator's phase in cycles, `[0, 1)`.
     pub phase: f64,
+    /// A filter's memory.
     pub svf: crate::SvfState,
+    /// A noise generator's state.
     pub noise: u32,
 }
 

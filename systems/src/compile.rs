@@ -16,6 +16,7 @@ use phonon_components::{BinaryOp, GroupRange, NodeKind, OscShape, Param};
 /// One node of a graph before compilation.
 #[derive(Debug, Clone)]
 pub struct NodeSpec {
+    /// What the node computes; its [`Param::Input`]s index `inputs`.
     pub kind: NodeKind,
     /// Source node indices, in the order the kind's [`Param::Input`] indices name them.
     pub inputs: Vec<usize>,
@@ -28,13 +29,17 @@ pub struct NodeSpec {
 pub struct Compiled {
     /// Node indices in arena order.
     pub order: Vec<usize>,
-    /// Per node (by index): arena offset, channels, stage.
+    /// Per node (by index): start of its buffer in the arena.
     pub offset: Vec<usize>,
+    /// Per node (by index): output channels, 1 or 2.
     pub channels: Vec<u8>,
+    /// Per node (by index): stage, the longest path to it over non-feedback edges.
     pub stage: Vec<u32>,
     /// Per node, per input: is that edge a feedback edge?
     pub feedback: Vec<Vec<bool>>,
+    /// Runs of nodes of one stage and channel count, in execution order.
     pub groups: Vec<GroupRange>,
+    /// Floats in the arena: every node's `channels × block_len`.
     pub arena_len: usize,
 }
 
@@ -42,10 +47,30 @@ pub struct Compiled {
 /// are reported, never panicked on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GraphError {
+    /// An entry of a node's `inputs` is not a node index.
     #[error("node {node} ({kind}) reads input {input}, but only nodes 0..{count} exist")]
-    MissingNode { node: usize, kind: &'static str, input: usize, count: usize },
+    MissingNode {
+        /// The reading node's index.
+        node: usize,
+        /// Its kind's name ([`NodeKind::name`]).
+        kind: &'static str,
+        /// The index it reads.
+        input: usize,
+        /// How many nodes the graph has.
+        count: usize,
+    },
+    /// A node's [`Param::Input`] names an input the node does not have.
     #[error("node {node} ({kind}) names parameter input #{index}, but has only {inputs} inputs")]
-    MissingInput { node: usize, kind: &'static str, index: u8, inputs: usize },
+    MissingInput {
+        /// The node's index.
+        node: usize,
+        /// Its kind's name ([`NodeKind::name`]).
+        kind: &'static str,
+        /// The input index its parameter names.
+        index: u8,
+        /// How many inputs it has.
+        inputs: usize,
+    },
 }
 
 fn params(kind: &NodeKind) -> Vec<Param> {
@@ -240,7 +265,27 @@ pub fn fuse_sums(nodes: &mut [NodeSpec]) {
     }
 }
 
-/// Compile `nodes` for blocks of `block_len` samples.
+/// Compile `nodes` for blocks of `block_len` samples: feedback edges, stages, channels and the
+/// arena layout (steps 1–5 of the [module docs](self)). Allocates; never runs per block.
+/// [`GraphError`] if an input index is out of range.
+///
+/// An output (node 0) reading a sine (node 1): the sine runs first, in stage 0, and its mono
+/// buffer comes first in the arena; the output is stereo.
+///
+/// ```
+/// use phonon_components::{NodeKind, OscShape, Param};
+/// use phonon_systems::{NodeSpec, compile};
+///
+/// let out = NodeSpec { kind: NodeKind::Output { input: Param::Input(0) }, inputs: vec![1], name: Some("out".into()) };
+/// let sine = NodeSpec { kind: NodeKind::Osc { shape: OscShape::Sine, freq: Param::Const(440.0) }, inputs: vec![], name: None };
+/// let c = compile(&[out, sine], 64).unwrap();
+/// assert_eq!(c.order, [1, 0]); // arena order: the sine, then the output
+/// assert_eq!(c.stage, [1, 0]); // per node index
+/// assert_eq!(c.channels, [2, 1]);
+/// assert_eq!(c.offset, [64, 0]);
+/// assert_eq!(c.arena_len, 64 + 2 * 64);
+/// assert_eq!(c.feedback, [vec![false], vec![]]);
+/// ```
 pub fn compile(nodes: &[NodeSpec], block_len: usize) -> Result<Compiled, GraphError> {
     let n = nodes.len();
     for (v, node) in nodes.iter().enumerate() {

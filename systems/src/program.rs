@@ -13,6 +13,7 @@ use phonon_components::{MAX_VOICE_OPS, OpState, VArg, VOp, VoiceProgram};
 pub struct VoiceScratch(pub Vec<f32>);
 
 impl VoiceScratch {
+    /// Zeroed registers for `block` samples: pass `block_len × threads` for several threads.
     pub fn new(block: usize) -> VoiceScratch {
         VoiceScratch(vec![0.0; MAX_VOICE_OPS * block])
     }

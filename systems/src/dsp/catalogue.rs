@@ -21,7 +21,18 @@ pub fn all() -> impl Iterator<Item = &'static UgenDef> {
     FAMILIES.iter().flat_map(|f| f.iter())
 }
 
-/// The entry called `name`.
+/// The entry called `name` (what a musician types), or `None` if there is none.
+///
+/// ```
+/// use phonon_systems::dsp::catalogue;
+///
+/// let moog = catalogue::find("moog").unwrap();
+/// assert_eq!(moog.family, "filters");
+/// assert!(moog.effect); // argument 0 is the input, given by `#`
+/// assert_eq!(moog.usage(), "moog [CUTOFF] [RES]");
+/// assert_eq!(moog.args[1].default, 1000.0); // cutoff, Hz
+/// assert!(catalogue::find("nonesuch").is_none());
+/// ```
 pub fn find(name: &str) -> Option<&'static UgenDef> {
     all().find(|d| d.name == name)
 }
@@ -29,7 +40,9 @@ pub fn find(name: &str) -> Option<&'static UgenDef> {
 /// An argument for [`run`]: a constant, or a mono signal at least `frames` long.
 #[derive(Clone, Copy, Debug)]
 pub enum Input<'a> {
+    /// A number, constant for the whole run (what the engine passes for a literal argument).
     Const(f32),
+    /// A mono signal, at least `frames` long.
     Mono(&'a [f32]),
     /// Left and right, each at least `frames` long.
     Stereo(&'a [f32], &'a [f32]),

@@ -83,6 +83,7 @@ impl FromWorld for JobScratch {
 /// The fixed rayon pool the DSP system runs stages on (`None`: everything inline, one thread).
 #[derive(Resource)]
 pub struct DspPool {
+    /// The worker threads; `None` runs every node on the calling (render) thread.
     pub pool: Option<rayon::ThreadPool>,
     /// A group runs in parallel only if it has at least this many samples of work
     /// (`nodes × channels × block`); below it, rayon's hand-off costs more than it saves.
@@ -108,6 +109,7 @@ impl DspPool {
         Ok(DspPool { pool, min_parallel_samples: 6 * 512 })
     }
 
+    /// Threads nodes run on: the pool's workers, or 1 inline.
     pub fn threads(&self) -> usize {
         self.pool.as_ref().map_or(1, |p| p.current_num_threads())
     }

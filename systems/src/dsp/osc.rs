@@ -32,7 +32,8 @@ use super::simd::{LANES, PHASE_BITS, PHASE_MASK, fixed_to_turns, sin_turns, turn
 use multiversion::multiversion;
 use phonon_components::OscShape;
 
-/// Samples per inner run (bounds the low-part sums of [`const_run_u32`] and the FM scratch).
+/// Samples per inner run (bounds the low-part sums of the constant-frequency runs and the FM
+/// scratch).
 pub const SUB_BLOCK: usize = 256;
 
 /// polyBLEP residual at phase `t` for phase increment `dt`: subtracted at a step of -2 it

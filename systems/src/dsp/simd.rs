@@ -34,7 +34,8 @@ pub fn turns_to_u32(turns: f64) -> u32 {
 }
 
 /// `v` turns (|v| < 2^51) reduced to signed turns in [-1/2, 1/2]: `v − round(v)`, exact (the
-/// rounding is the [`ROUND_MAGIC`] addition, so it vectorises without a rounding instruction).
+/// rounding is the addition of a magic constant, 1.5 · 2^52, so it vectorises without a
+/// rounding instruction).
 /// At a half turn either −1/2 or +1/2 may come out.
 #[inline(always)]
 pub fn signed_turns(v: f64) -> f64 {

@@ -1,5 +1,5 @@
-//! Catalogue family: delays — `tape`, `pingpong`, `multitap` — built on the shared
-//! [`Line`], [`Smooth`] and [`Lfo`] of [`super::util`].
+//! Catalogue family: delays — `tape`, `pingpong`, `multitap` — built on the shared delay
+//! line, smoother and LFO of the crate's private `nodes::util` module.
 //!
 //! Every kernel here runs sample by sample (all channels of sample `i`, then `i + 1`), so its
 //! state never depends on where blocks begin. Delay times glide (a tape-like pitch bend) and

@@ -8,7 +8,7 @@
 //! - `comb` is a feedback comb with a linearly interpolated delay, `allpass` a Schroeder allpass
 //!   whose fractional delay is a first-order (Thiran) allpass, so its magnitude stays exactly flat.
 //!
-//! Parameters are glided per sample ([`Smooth::glide`], one-pole, 3 ms) so that jumps don't click, and
+//! Parameters are glided per sample (a one-pole smoother, 3 ms) so that jumps don't click, and
 //! coefficients are recomputed only while a parameter moves: a constant argument costs no
 //! `tan`/`exp` per sample. State never depends on block boundaries.
 
@@ -610,10 +610,13 @@ impl Kernel for Djf {
 // ---------------------------------------------------------------------------------------------
 // Three-band EQ
 
-/// `eq`'s fixed frequencies (Hz) and the bell's q; the shelves have slope S = 1.
+/// `eq`'s low-shelf frequency (Hz, the RBJ shelf's midpoint); the shelves have slope S = 1.
 pub const EQ_LOW_HZ: f64 = 250.0;
+/// `eq`'s mid bell centre frequency (Hz).
 pub const EQ_MID_HZ: f64 = 1000.0;
+/// `eq`'s high-shelf frequency (Hz, the RBJ shelf's midpoint).
 pub const EQ_HIGH_HZ: f64 = 4000.0;
+/// `eq`'s mid bell's q.
 pub const EQ_MID_Q: f64 = 0.7;
 /// Largest boost or cut of an `eq` band, in dB.
 const EQ_MAX_DB: f32 = 24.0;
