@@ -15,6 +15,7 @@ use std::time::Instant;
 
 /// One benchmark workload: a scene in `assets/bench/<name>.ph`.
 pub struct Workload {
+    /// Its name, and the scene's file stem (`w1` → `assets/bench/w1.ph`).
     pub name: &'static str,
     /// One line on what it renders.
     pub about: &'static str,
@@ -224,16 +225,25 @@ pub fn assets_dir() -> PathBuf {
 /// Timing of one workload: every block of the measured stretch timed on its own.
 #[derive(Debug, Clone, Serialize)]
 pub struct Measurement {
+    /// The workload's name.
     pub workload: String,
+    /// DSP threads the engine ran with.
     pub threads: usize,
+    /// Blocks timed (after the warm-up).
     pub blocks: usize,
+    /// Samples per block (per channel).
     pub block_len: usize,
+    /// Sample rate in Hz.
     pub sample_rate: u32,
     /// Real time one block stands for (11 610 µs for 512 samples at 44.1 kHz).
     pub budget_us: f64,
+    /// Median wall-clock time per block, µs.
     pub median_us: f64,
+    /// 99th-percentile wall-clock time per block, µs.
     pub p99_us: f64,
+    /// Mean wall-clock time per block, µs.
     pub mean_us: f64,
+    /// Slowest block, µs.
     pub max_us: f64,
     /// CPU time of the whole process (every thread: DSP workers, the pattern lookahead) per
     /// block, over the measured stretch: what `scsynth -N` is compared with.

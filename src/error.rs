@@ -3,20 +3,61 @@
 use phonon_systems::BuildError;
 
 /// Everything that can go wrong between a file on disk and samples.
+///
+/// `Display` gives the one-line message (a syntax error adds the line and a caret):
+///
+/// ```
+/// use phonon::{Error, Scene};
+/// let err = Scene::from_ph("tempo: 0.5\nout: sine 440 # lpf 800 (\n", "song.ph").unwrap_err();
+/// assert!(matches!(err, Error::Syntax { line: 2, .. }));
+/// assert_eq!(err.to_string(), "song.ph:2:26: expected an expression, found the end of the expression\n  out: sine 440 # lpf 800 (\n                           ^");
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// A file that cannot be read.
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        /// The file, as given.
+        path: String,
+        /// Why it cannot be read.
+        source: std::io::Error,
+    },
     /// Text that does not parse: `file:line:col: message`, then the line and a caret.
     #[error("{file}:{line}:{col}: {msg}\n{excerpt}")]
-    Syntax { file: String, line: usize, col: usize, msg: String, excerpt: String },
+    Syntax {
+        /// The file (or a name for the text, such as `expression`).
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column, in characters.
+        col: usize,
+        /// What was expected there.
+        msg: String,
+        /// The offending line, indented two spaces, and a caret under `col`.
+        excerpt: String,
+    },
     /// A scene that parses but means nothing playable.
     #[error("{file}: {msg}")]
-    Scene { file: String, msg: String },
+    Scene {
+        /// The scene's file.
+        file: String,
+        /// What is wrong with it.
+        msg: String,
+    },
+    /// The engine cannot be built: a DSP graph the systems reject, a zero sample rate or
+    /// block length, or no DSP thread pool.
     #[error("cannot build the engine: {0}")]
     Build(#[from] BuildError),
+    /// A WAV file that cannot be written.
     #[error("cannot write {path}: {msg}")]
-    Wav { path: String, msg: String },
+    Wav {
+        /// The file (or a name for the writer).
+        path: String,
+        /// What failed.
+        msg: String,
+    },
+    /// A bad command-line argument or request, or a pattern that cannot be queried; the
+    /// message is the whole sentence.
     #[error("{0}")]
     Usage(String),
     /// The sound card: no such device, no usable configuration, or a stream that fails.

@@ -4,9 +4,10 @@
 //! Time is cut into windows of `1/per_cycle` cycles (about one block each). For window `k` the
 //! thread queries every source over `[k, k+1) / per_cycle`, sorts each source's triggers by onset
 //! and pushes them into that source's ring, then publishes `covered = k + 1`. The render side
-//! ([`Queued`], [`QueuedControl`]) pops what starts before its block's end. It waits only if the
-//! thread has not yet covered the block: so what plays never depends on timing (offline renders
-//! are bit-identical run to run), and the render thread allocates nothing.
+//! (the stand-in event and control sources [`Lookahead::spawn`] returns) pops what starts
+//! before its block's end. It waits only if the thread has not yet covered the block: so what
+//! plays never depends on timing (offline renders are bit-identical run to run), and the render
+//! thread allocates nothing.
 //!
 //! The thread stays at most [`LOOKAHEAD_CYCLES`] ahead of the render thread and stops when the
 //! [`Lookahead`] handle is dropped.

@@ -67,14 +67,17 @@ const PIPELINE: [&str; 8] = ["block", "transport", "schedule", "voices", "dsp", 
 /// Timing of one span name over a snapshot window; durations in µs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpanStats {
+    /// The span's name (`block`, `dsp`, `stage`, …).
     pub name: &'static str,
     /// Spans closed (entered and exited) in the window.
     pub count: u64,
+    /// Shortest duration (exact).
     pub min_us: f64,
     /// From the histogram: within 1.5 % of the exact value.
     pub median_us: f64,
     /// From the histogram: within 1.5 % of the exact value.
     pub p99_us: f64,
+    /// Longest duration (exact).
     pub max_us: f64,
     /// Sum of all durations.
     pub total_us: f64,

@@ -8,12 +8,15 @@ use std::time::{Duration, Instant};
 /// How a render went.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RenderSummary {
+    /// Stereo frames rendered.
     pub frames: u64,
+    /// Audio rendered, in seconds (`frames / sample_rate`).
     pub seconds: f64,
     /// Largest absolute sample.
     pub peak: f32,
     /// RMS over both channels.
     pub rms: f32,
+    /// Wall-clock time the render took.
     pub elapsed: Duration,
     /// Audio seconds rendered per wall-clock second.
     pub realtime_factor: f64,
@@ -39,12 +42,20 @@ impl std::fmt::Display for RenderSummary {
 /// Sample format of the WAV file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bits {
+    /// 16-bit integer PCM (samples clamped to [-1, 1]).
     Int16,
+    /// 24-bit integer PCM (samples clamped to [-1, 1]).
     Int24,
+    /// 32-bit IEEE float (samples written as they are).
     Float32,
 }
 
 impl Bits {
+    /// The format for a bit depth given on the command line: 16, 24 or 32.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Usage`] for any other number.
     pub fn from_bits(b: u16) -> Result<Bits, Error> {
         match b {
             16 => Ok(Bits::Int16),
@@ -64,7 +75,12 @@ impl Bits {
 }
 
 /// Render `frames` stereo frames, handing each block (interleaved, trimmed at the end) to `sink`.
-/// `progress` is called after every block with the frames done so far.
+/// `progress` is called after every block with the frames done so far. Nodes that produced
+/// NaN/Inf are logged as warnings.
+///
+/// # Errors
+///
+/// The first error `sink` returns (rendering stops there).
 pub fn render_blocks(
     engine: &mut Engine,
     frames: u64,
@@ -121,7 +137,33 @@ pub fn render_to_vec(engine: &mut Engine, frames: u64) -> Vec<f32> {
     out
 }
 
-/// Render `frames` frames as a WAV into `writer` (a file, or a `Cursor` in memory).
+/// Render `frames` frames as a stereo WAV at the engine's sample rate into `writer` (a file, or
+/// a `Cursor` in memory); `name` names it in errors. Non-finite samples are written as 0.
+///
+/// # Errors
+///
+/// [`Error::Wav`] if the header or a sample cannot be written.
+///
+/// ```
+/// use phonon::render::{Bits, render_wav};
+/// use phonon::{Engine, EngineConfig, Scene};
+/// let scene = Scene::from_ph("out: sine 440 * 0.5", "tone.ph")?;
+/// let cfg = EngineConfig { threads: 1, ..EngineConfig::default() };
+/// let mut engine = Engine::new(&scene, "tone.ph", cfg)?;
+/// let path = std::env::temp_dir().join(format!("phonon-doc-{}.wav", std::process::id()));
+/// let file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+/// // 0.1 s at 44.1 kHz
+/// let summary = render_wav(&mut engine, 4410, Bits::Int16, file, "tone.wav", |_| {})?;
+/// assert_eq!(summary.frames, 4410);
+/// assert!((summary.peak - 0.5).abs() < 0.01);
+/// let wav = hound::WavReader::open(&path).unwrap();
+/// let spec = wav.spec();
+/// assert_eq!((spec.channels, spec.sample_rate, spec.bits_per_sample), (2, 44_100, 16));
+/// assert_eq!(spec.sample_format, hound::SampleFormat::Int);
+/// assert_eq!(wav.len(), 2 * 4410); // samples, both channels
+/// std::fs::remove_file(&path).unwrap();
+/// # Ok::<(), phonon::Error>(())
+/// ```
 pub fn render_wav<W: Write + Seek>(
     engine: &mut Engine,
     frames: u64,

@@ -15,12 +15,16 @@ pub type Xf = Arc<dyn Fn(&Pat) -> Pat + Send + Sync>;
 /// An evaluation error at a byte offset of the source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EvalError {
+    /// Byte offset into the source text.
     pub pos: usize,
+    /// What went wrong, one sentence.
     pub msg: String,
 }
 
+/// The result of evaluation steps.
 pub type EResult<T> = Result<T, EvalError>;
 
+/// `Err(EvalError { pos, msg })`.
 pub fn err<T>(pos: usize, msg: impl Into<String>) -> EResult<T> {
     Err(EvalError { pos, msg: msg.into() })
 }
@@ -30,24 +34,43 @@ type Closure = Arc<dyn Fn(Val, usize) -> EResult<Val> + Send + Sync>;
 /// A function value: a builtin waiting for `arity` arguments, or a closure of one argument.
 #[derive(Clone)]
 pub enum Func {
-    Builtin { name: &'static str, arity: usize, args: Vec<Val>, imp: builtins::Imp },
+    /// A library function, curried: applied to an argument it collects it in `args`, and runs
+    /// `imp` once it has `arity` of them.
+    Builtin {
+        /// The name it is called by (for messages).
+        name: &'static str,
+        /// How many arguments it takes.
+        arity: usize,
+        /// The arguments collected so far (fewer than `arity`).
+        args: Vec<Val>,
+        /// The implementation: the arguments and the byte offset of the application.
+        imp: builtins::Imp,
+    },
+    /// A function of one argument (a section, a composition, a partial operator), given the
+    /// argument and the byte offset of the application.
     Closure(Closure),
 }
 
 /// What an expression evaluates to.
 #[derive(Clone)]
 pub enum Val {
+    /// A number literal, or arithmetic on numbers only.
     Num(f64),
     /// A string literal, kept as text until its use decides what it means (mini-notation);
     /// the offset is where its text starts, for error columns.
     Str(Arc<str>, usize),
+    /// A pattern.
     Pat(Pat),
+    /// A function waiting for arguments.
     Func(Func),
+    /// `[a, b, c]`.
     List(Vec<Val>),
+    /// `(a, b)`.
     Tuple(Vec<Val>),
 }
 
 impl Val {
+    /// What kind of value this is, with an article, for messages (`"a pattern"`).
     pub fn kind(&self) -> &'static str {
         match self {
             Val::Num(_) => "a number",
@@ -59,6 +82,7 @@ impl Val {
         }
     }
 
+    /// A [`Func::Closure`] of `f`.
     pub fn closure(f: impl Fn(Val, usize) -> EResult<Val> + Send + Sync + 'static) -> Val {
         Val::Func(Func::Closure(Arc::new(f)))
     }
@@ -121,6 +145,7 @@ impl Val {
         }))
     }
 
+    /// The items of a [`Val::List`]; anything else is an error at `pos`.
     pub fn to_list(&self, pos: usize) -> EResult<Vec<Val>> {
         match self {
             Val::List(v) => Ok(v.clone()),
@@ -129,6 +154,8 @@ impl Val {
     }
 }
 
+/// `x` cycles as an exact time: a fraction with a denominator of at most 1 000 000
+/// ([`Rational::approximate`]); `None` for NaN, infinities and magnitudes above 1e15.
 pub fn to_time(x: f64) -> Option<Time> {
     Rational::approximate(x, 1_000_000)
 }
@@ -147,6 +174,8 @@ pub fn apply(f: Val, arg: Val, pos: usize) -> EResult<Val> {
 
 /// Evaluation context: how bus names resolve.
 pub trait Env {
+    /// The value of bus `~name`, or an error at `pos` (an unknown bus, a signal bus, a bus
+    /// defined in terms of itself).
     fn bus(&self, name: &str, pos: usize) -> EResult<Val>;
 }
 
@@ -158,6 +187,7 @@ impl Env for NoBuses {
     }
 }
 
+/// Evaluate an expression tree. Errors carry the byte offset of the subexpression at fault.
 pub fn eval(e: &Expr, env: &dyn Env) -> EResult<Val> {
     let pos = e.pos;
     match &e.kind {

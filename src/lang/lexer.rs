@@ -3,14 +3,18 @@
 /// A token and the byte offset where it starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
+    /// What the token is.
     pub kind: Tok,
+    /// Byte offset of its first character.
     pub pos: usize,
     /// Byte offset just past the token.
     pub end: usize,
 }
 
+/// The kinds of token.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Tok {
+    /// A number: `1`, `0.25`, `.5`, `1e3`.
     Num(f64),
     /// A `"…"` literal; `pos` of the token is the opening quote.
     Str(String),
@@ -22,18 +26,26 @@ pub enum Tok {
     Keyword(String),
     /// An operator: `$ . # + - * / % <~ ~> |+| |+ +| …`
     Op(String),
+    /// `(`
     LParen,
+    /// `)`
     RParen,
+    /// `[`
     LBracket,
+    /// `]`
     RBracket,
+    /// `,`
     Comma,
+    /// The end of the input (always the last token, at `src.len()`).
     Eof,
 }
 
 /// A lexing error at a byte offset.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LexError {
+    /// Byte offset of the offending character or token.
     pub pos: usize,
+    /// What is wrong there.
     pub msg: String,
 }
 

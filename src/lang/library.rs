@@ -239,6 +239,8 @@ pub const NAMES: &[&str] = &[
     "fastAppend",
 ];
 
+/// The library function `name`, with no arguments applied yet; `None` if the library has no
+/// such name. `_pos` is unused (the result is never an error).
 pub fn lookup(name: &str, _pos: usize) -> Option<EResult<Val>> {
     let (name, arity, imp) = LIB.iter().find(|d| d.0 == name)?;
     Some(Ok(Val::Func(Func::Builtin { name, arity: *arity, args: Vec::new(), imp: *imp })))

@@ -6,18 +6,24 @@ use super::lexer::{Tok, Token};
 /// An expression with the byte offset where it starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
+    /// What the expression is.
     pub kind: ExprKind,
+    /// Byte offset of its first token.
     pub pos: usize,
     /// Byte offset just past the expression's last token (parentheses around it excluded).
     pub end: usize,
 }
 
+/// The forms of expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
+    /// A number literal.
     Num(f64),
     /// A string literal (mini-notation); `pos` is its opening quote.
     Str(String),
+    /// A function or constant by name (`fast`, `rev`, `sine`).
     Name(String),
+    /// `~name`: a bus reference (the name without `~`).
     Bus(String),
     /// `:name`, the key of a keyword argument (only signal functions take them).
     Keyword(String),
@@ -31,14 +37,20 @@ pub enum ExprKind {
     SectionRight(String, Box<Expr>),
     /// `(op)`: the operator as a function of two arguments.
     OpFunc(String),
+    /// Prefix minus `-x`.
     Neg(Box<Expr>),
+    /// `[a, b, c]`.
     List(Vec<Expr>),
+    /// `(a, b)`.
     Tuple(Vec<Expr>),
 }
 
+/// A parse error at a byte offset.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParseError {
+    /// Byte offset of the token where parsing failed.
     pub pos: usize,
+    /// What was expected there.
     pub msg: String,
 }
 

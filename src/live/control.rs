@@ -25,15 +25,21 @@ const MAX_GATHER: Duration = Duration::from_millis(400);
 
 /// Builds scenes for the render thread.
 pub struct Builder {
+    /// The scene file.
     pub path: PathBuf,
+    /// Settings for every engine built (the output's sample rate already set).
     pub cfg: EngineConfig,
+    /// Samples, shared with every engine built.
     pub library: Arc<SampleLibrary>,
+    /// The render thread's status (where to start a new scene's patterns; when to stop).
     pub status: Arc<LiveStatus>,
     /// The scene the render thread plays (or will, once it takes the last one sent).
     pub playing: SceneIndex,
     /// The scene behind `playing`.
     pub scene: Scene,
+    /// Where new engines go to the render thread.
     pub to_render: HeapProd<Box<Pending>>,
+    /// Where reloads and errors are reported.
     pub console: Arc<Console>,
     /// Each new engine's NaN watch, for the main thread to poll.
     pub nan_watches: std::sync::mpsc::Sender<crate::engine::NanWatch>,

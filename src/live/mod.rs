@@ -6,8 +6,8 @@
 //!  render thread: owns the Engine, renders blocks ahead ─(SPSC ring of samples)─▶ audio callback
 //!                 └─(SPSC ring of replaced engines)─▶ retire thread: drops them
 //! ```
-//! - the **audio callback** ([`audio`]) only pops samples; short of them it plays silence and
-//!   counts an underrun;
+//! - the **audio callback** (module `audio`, built with the `live` feature) only pops samples;
+//!   short of them it plays silence and counts an underrun;
 //! - the **render thread** ([`render::Renderer`]) allocates nothing in steady state; a swap is
 //!   [`Engine::take_over`](crate::Engine::take_over), also allocation-free;
 //! - the **control thread** ([`control::Builder`]) does everything that allocates: reading,
@@ -46,21 +46,27 @@ pub fn default_threads() -> usize {
 pub struct LiveStatus {
     /// Set to stop every thread.
     pub stop: AtomicBool,
+    /// Blocks rendered.
     pub blocks: AtomicU64,
+    /// Stereo frames rendered (the last block of a `--duration` run may be partial).
     pub frames: AtomicU64,
     /// The cycle position at the end of the last block (`f64` bits).
     pub cycle_bits: AtomicU64,
     /// The playing scene's cycles per second (`f64` bits).
     pub cps_bits: AtomicU64,
+    /// Voices sounding after the last block.
     pub voices: AtomicU64,
-    /// Time the last block took to render, and the longest so far (ns).
+    /// Time the last block took to render (ns).
     pub busy_ns: AtomicU64,
+    /// The longest any block took to render so far (ns).
     pub busy_ns_max: AtomicU64,
     /// The longest block that began with a swap (the swap included).
     pub swap_busy_ns_max: AtomicU64,
-    /// Scenes swapped in, and what the last swap kept.
+    /// Scenes swapped in.
     pub swaps: AtomicU64,
+    /// Nodes whose DSP state the last swap carried over.
     pub kept_states: AtomicU64,
+    /// Voices the last swap carried over.
     pub kept_voices: AtomicU64,
     /// Edits that did not parse or build.
     pub errors: AtomicU64,
@@ -69,9 +75,11 @@ pub struct LiveStatus {
 }
 
 impl LiveStatus {
+    /// The cycle position at the end of the last block ([`cycle_bits`](Self::cycle_bits)).
     pub fn cycle(&self) -> f64 {
         f64::from_bits(self.cycle_bits.load(Ordering::Relaxed))
     }
+    /// The playing scene's cycles per second ([`cps_bits`](Self::cps_bits)).
     pub fn cps(&self) -> f64 {
         f64::from_bits(self.cps_bits.load(Ordering::Relaxed))
     }
@@ -88,6 +96,7 @@ pub struct Console {
 }
 
 impl Console {
+    /// Standard error; the status line is drawn only if it is a terminal.
     pub fn new() -> Console {
         Console { tty: std::io::stderr().is_terminal(), lock: std::sync::Mutex::new(false) }
     }
@@ -121,10 +130,13 @@ impl Default for Console {
 /// `phonon play`'s options.
 #[derive(Debug, Clone)]
 pub struct PlayOptions {
+    /// The scene file (`.ph` or `.ron`), watched for edits.
     pub scene: PathBuf,
+    /// Engine settings; the sample rate is replaced by the output's.
     pub cfg: EngineConfig,
     /// Wanted sample rate (the device's default if `None`; 44100 for `--stdout`).
     pub sample_rate: Option<u32>,
+    /// Output device by name (the host's default if `None`).
     pub device: Option<String>,
     /// Audio rendered ahead of the device, in ms (at least three blocks).
     pub latency_ms: f64,
@@ -142,15 +154,25 @@ pub struct PlayOptions {
 /// How a performance went.
 #[derive(Debug, Clone, Default)]
 pub struct PlaySummary {
+    /// Audio rendered, in seconds.
     pub seconds: f64,
+    /// Blocks rendered.
     pub blocks: u64,
+    /// Device callbacks that found too few samples and played silence (0 for standard output).
     pub underruns: u64,
+    /// Edits swapped in.
     pub swaps: u64,
+    /// Edits that did not parse or build (the old scene played on).
     pub errors: u64,
+    /// The slowest block, in ms.
     pub busy_max_ms: f64,
+    /// The slowest block that began with a swap, in ms.
     pub swap_busy_max_ms: f64,
+    /// Real time one block stands for, in ms (`block_len / sample_rate`).
     pub budget_ms: f64,
+    /// The output's name (a device, or `standard output`).
     pub device: String,
+    /// Samples `--record` could not keep up with (missing from the recording).
     pub record_dropped: u64,
 }
 

@@ -17,7 +17,10 @@ use std::time::{Duration, Instant};
 
 /// A new scene on its way to the render thread.
 pub struct Pending {
+    /// The new scene's engine, built and with its lookahead running (after the swap: the
+    /// replaced engine, on its way to the retire thread).
     pub engine: Box<Engine>,
+    /// Which nodes and voices of the playing engine carry over into the new one.
     pub plan: SwapPlan,
 }
 
@@ -50,7 +53,9 @@ pub struct Renderer {
 
 /// The rings that connect a [`Renderer`] to its control and retire threads.
 pub struct Rings {
+    /// For the control thread: push new scenes.
     pub to_render: HeapProd<Box<Pending>>,
+    /// For the retire thread: pop replaced engines and drop them.
     pub retired: HeapCons<Box<Pending>>,
 }
 
@@ -59,6 +64,9 @@ const SCENE_RING: usize = 8;
 const RETIRE_RING: usize = 64;
 
 impl Renderer {
+    /// A renderer playing `engine` into `sink` (a copy into `record` if given), publishing to
+    /// `status`, stopping after `frames` frames if given; and the rings for its control and
+    /// retire threads. Allocates the rings (8 pending scenes, 64 retiring).
     pub fn new(
         engine: Engine,
         sink: Sink,

@@ -198,6 +198,15 @@ const MINOR11_SHARP: &[i32] = &[0, 3, 7, 10, 14, 18];
 
 /// The intervals of a chord name (`"maj7"` → `[0, 4, 7, 11]`), `None` if Tidal has no such
 /// chord.
+///
+/// ```
+/// use phonon::pattern::chords::{Modifier, apply_modifier, chord};
+/// assert_eq!(chord("maj7"), Some(&[0, 4, 7, 11][..]));
+/// assert_eq!(chord("nope"), None);
+/// // Tidal's "c'maj'i": the first inversion
+/// let maj: Vec<f64> = chord("maj").unwrap().iter().map(|&i| i as f64).collect();
+/// assert_eq!(apply_modifier(Modifier::Invert, &maj), [4.0, 7.0, 12.0]);
+/// ```
 pub fn chord(name: &str) -> Option<&'static [i32]> {
     CHORD_TABLE.iter().find(|(n, _)| *n == name).map(|(_, iv)| *iv)
 }

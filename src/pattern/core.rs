@@ -20,16 +20,24 @@ pub const MAX_QUERY_CYCLES: i64 = 1_000_000;
 /// A half-open arc of time `[begin, end)` (Tidal's `Arc`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct Span {
+    /// Start, in cycles (inclusive).
     pub begin: Time,
+    /// End, in cycles (exclusive; equal to `begin` for a zero-width span).
     pub end: Time,
 }
 
 impl Span {
+    /// The span `[begin, end)`; no check that `begin <= end`.
     pub fn new(begin: Time, end: Time) -> Span {
         Span { begin, end }
     }
 
     /// Split at cycle boundaries (Tidal's `arcCyclesZW`: a zero-width span is kept as is).
+    /// Allocates the result.
+    ///
+    /// # Panics
+    ///
+    /// If the span is longer than [`MAX_QUERY_CYCLES`] (a runaway query such as `fast 1e12`).
     pub fn cycles(self) -> Vec<Span> {
         if self.begin == self.end {
             return vec![self];
@@ -50,6 +58,7 @@ impl Span {
         out
     }
 
+    /// Apply `f` to both ends.
     pub fn with_time(self, f: impl Fn(Time) -> Time) -> Span {
         Span::new(f(self.begin), f(self.end))
     }
@@ -78,6 +87,7 @@ impl Span {
         if s.begin <= s.end { Some(s) } else { None }
     }
 
+    /// The time halfway between `begin` and `end` (where signals are sampled).
     pub fn midpoint(self) -> Time {
         self.begin + (self.end - self.begin) / Rational::integer(2)
     }
@@ -101,8 +111,11 @@ pub fn sub_maybe_span(a: Option<Span>, b: Option<Span>) -> Option<Option<Span>> 
 /// "analog" values sampled from signals).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Hap<T> {
+    /// The whole event's extent (`None` for an analog value from a continuous signal).
     pub whole: Option<Span>,
+    /// The fragment of `whole` inside the query (for an analog event, the query span).
     pub part: Span,
+    /// What the event carries.
     pub value: T,
 }
 
@@ -111,24 +124,40 @@ impl<T> Hap<T> {
     pub fn has_onset(&self) -> bool {
         self.whole.is_some_and(|w| w.begin == self.part.begin)
     }
+    /// `whole`, or `part` for an analog event.
     pub fn whole_or_part(&self) -> Span {
         self.whole.unwrap_or(self.part)
     }
+    /// Apply `f` to `whole` and `part`.
     pub fn with_span(self, f: impl Fn(Span) -> Span) -> Hap<T> {
         Hap { whole: self.whole.map(&f), part: f(self.part), value: self.value }
     }
+    /// Apply `f` to the value, keeping the timing.
     pub fn with_value<U>(self, f: impl FnOnce(T) -> U) -> Hap<U> {
         Hap { whole: self.whole, part: self.part, value: f(self.value) }
     }
 }
 
-/// Bound for pattern values.
+/// Bound for pattern values: cloneable and shareable across threads (blanket-implemented for
+/// every such type).
 pub trait Value: Clone + Send + Sync + 'static {}
 impl<T: Clone + Send + Sync + 'static> Value for T {}
 
 type Query<T> = dyn Fn(Span) -> Vec<Hap<T>> + Send + Sync;
 
 /// A pattern: a shared query function from a span to the events active in it.
+///
+/// Cloning shares the query (an `Arc`); querying allocates the returned `Vec` (and usually
+/// more), so queries belong off the audio thread (see [`crate::lookahead`]).
+///
+/// ```
+/// use phonon::components::Rational;
+/// use phonon::pattern::Pattern;
+/// // Tidal: fastcat [pure "a", pure "b"] = "a b"
+/// let ab = Pattern::fastcat(vec![Pattern::pure('a'), Pattern::pure('b')]);
+/// let values: Vec<char> = ab.onsets(Rational::ZERO, Rational::integer(2)).iter().map(|h| h.value).collect();
+/// assert_eq!(values, ['a', 'b', 'a', 'b']);
+/// ```
 pub struct Pattern<T> {
     q: Arc<Query<T>>,
 }
@@ -140,6 +169,8 @@ impl<T> Clone for Pattern<T> {
 }
 
 impl<T: Value> Pattern<T> {
+    /// A pattern from its query function: `f` must return the events active in the span it
+    /// is given, with `part`s inside that span.
     pub fn new(f: impl Fn(Span) -> Vec<Hap<T>> + Send + Sync + 'static) -> Pattern<T> {
         Pattern { q: Arc::new(f) }
     }
@@ -149,7 +180,21 @@ impl<T: Value> Pattern<T> {
         (self.q)(span)
     }
 
-    /// Events in `[begin, end)` (convenience for tests and tools).
+    /// Events in `[begin, end)` (convenience for tests and tools), in the pattern's own order
+    /// (not sorted). An event crossing `begin` or `end` comes as a fragment: its `part` is cut
+    /// to the query, its `whole` is not.
+    ///
+    /// ```
+    /// use phonon::components::Rational;
+    /// use phonon::pattern::{Pattern, Span};
+    /// let r = Rational::new;
+    /// // Tidal: queryArc (pure 1) (Arc 0.5 1.5)
+    /// let haps = Pattern::pure(1).query_arc(r(1, 2), r(3, 2));
+    /// assert_eq!(haps.len(), 2);
+    /// assert_eq!(haps[0].whole, Some(Span::new(r(0, 1), r(1, 1))));
+    /// assert_eq!(haps[0].part, Span::new(r(1, 2), r(1, 1)));
+    /// assert!(!haps[0].has_onset() && haps[1].has_onset());
+    /// ```
     pub fn query_arc(&self, begin: Time, end: Time) -> Vec<Hap<T>> {
         self.query(Span::new(begin, end))
     }
@@ -184,11 +229,13 @@ impl<T: Value> Pattern<T> {
         Pattern::new(move |span| span.cycles().into_iter().flat_map(|s| p.query(s)).collect())
     }
 
+    /// Map every query span before it reaches `self` (Tidal's `withQueryArc`).
     pub fn with_query_span(&self, f: impl Fn(Span) -> Span + Send + Sync + 'static) -> Pattern<T> {
         let p = self.clone();
         Pattern::new(move |span| p.query(f(span)))
     }
 
+    /// Map both ends of every query span (Tidal's `withQueryTime`).
     pub fn with_query_time(&self, f: impl Fn(Time) -> Time + Send + Sync + 'static) -> Pattern<T> {
         self.with_query_span(move |s| s.with_time(&f))
     }
@@ -199,6 +246,7 @@ impl<T: Value> Pattern<T> {
         Pattern::new(move |span| p.query(span).into_iter().map(|h| h.with_span(&f)).collect())
     }
 
+    /// Map the times of every event's whole and part (Tidal's `withResultTime`).
     pub fn with_hap_time(&self, f: impl Fn(Time) -> Time + Send + Sync + 'static) -> Pattern<T> {
         self.with_hap_span(move |s| s.with_time(&f))
     }
@@ -209,16 +257,19 @@ impl<T: Value> Pattern<T> {
         Pattern::new(move |span| f(p.query(span)))
     }
 
+    /// Map every value, keeping the structure (Tidal's `fmap`, `<$>`).
     pub fn fmap<U: Value>(&self, f: impl Fn(&T) -> U + Send + Sync + 'static) -> Pattern<U> {
         let p = self.clone();
         Pattern::new(move |span| p.query(span).into_iter().map(|h| Hap { whole: h.whole, part: h.part, value: f(&h.value) }).collect())
     }
 
+    /// Keep the events passing `f` (Tidal's `filterEvents`).
     pub fn filter_haps(&self, f: impl Fn(&Hap<T>) -> bool + Send + Sync + 'static) -> Pattern<T> {
         let p = self.clone();
         Pattern::new(move |span| p.query(span).into_iter().filter(|h| f(h)).collect())
     }
 
+    /// Keep the events whose value passes `f` (Tidal's `filterValues`).
     pub fn filter_values(&self, f: impl Fn(&T) -> bool + Send + Sync + 'static) -> Pattern<T> {
         self.filter_haps(move |h| f(&h.value))
     }
@@ -229,6 +280,17 @@ impl<T: Value> Pattern<T> {
     }
 
     /// Speed up by `r` (Tidal's `_fast`; 0 is silence, negative reverses).
+    ///
+    /// ```
+    /// use phonon::components::Rational;
+    /// use phonon::pattern::Pattern;
+    /// let r = Rational::new;
+    /// // Tidal: fast 2 "a b" = "a b a b"
+    /// let ab = Pattern::fastcat(vec![Pattern::pure('a'), Pattern::pure('b')]);
+    /// let haps = ab.fast(r(2, 1)).onsets(r(0, 1), r(1, 1));
+    /// let got: Vec<_> = haps.iter().map(|h| (h.value, h.part.begin)).collect();
+    /// assert_eq!(got, [('a', r(0, 1)), ('b', r(1, 4)), ('a', r(1, 2)), ('b', r(3, 4))]);
+    /// ```
     pub fn fast(&self, r: Time) -> Pattern<T> {
         if r == Rational::ZERO {
             return Pattern::silence();
@@ -239,6 +301,7 @@ impl<T: Value> Pattern<T> {
         self.with_query_time(move |t| t * r).with_hap_time(move |t| t / r)
     }
 
+    /// Slow down by `r` (Tidal's `_slow`: `fast (1/r)`; 0 is silence).
     pub fn slow(&self, r: Time) -> Pattern<T> {
         if r == Rational::ZERO { Pattern::silence() } else { self.fast(Rational::ONE / r) }
     }
@@ -253,7 +316,19 @@ impl<T: Value> Pattern<T> {
         self.early(-t)
     }
 
-    /// Reverse every cycle.
+    /// Reverse every cycle (Tidal's `rev`): each cycle plays back to front; events keep their
+    /// lengths.
+    ///
+    /// ```
+    /// use phonon::components::Rational;
+    /// use phonon::pattern::Pattern;
+    /// let r = Rational::new;
+    /// // Tidal: rev "a b c" = "c b a"
+    /// let abc = Pattern::fastcat(vec![Pattern::pure('a'), Pattern::pure('b'), Pattern::pure('c')]);
+    /// let haps = abc.rev().onsets(r(0, 1), r(1, 1));
+    /// let got: Vec<_> = haps.iter().map(|h| (h.value, h.part.begin)).collect();
+    /// assert_eq!(got, [('c', r(0, 1)), ('b', r(1, 3)), ('a', r(2, 3))]);
+    /// ```
     pub fn rev(&self) -> Pattern<T> {
         let p = self.clone();
         Pattern::new(move |span| {
@@ -504,12 +579,15 @@ impl<T: Value> Pattern<T> {
     pub fn fast_p(&self, r: &Pattern<Time>) -> Pattern<T> {
         self.patterned(r, |p, r| p.fast(*r))
     }
+    /// `slow` with a patterned factor.
     pub fn slow_p(&self, r: &Pattern<Time>) -> Pattern<T> {
         self.patterned(r, |p, r| p.slow(*r))
     }
+    /// `early` with a patterned shift (Tidal's `<~` with a pattern on the left).
     pub fn early_p(&self, t: &Pattern<Time>) -> Pattern<T> {
         self.patterned(t, |p, t| p.early(*t))
     }
+    /// `late` with a patterned shift (Tidal's `~>` with a pattern on the left).
     pub fn late_p(&self, t: &Pattern<Time>) -> Pattern<T> {
         self.patterned(t, |p, t| p.late(*t))
     }

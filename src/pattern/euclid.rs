@@ -3,7 +3,14 @@
 use super::core::{Pattern, Value};
 use phonon_components::Rational;
 
-/// Tidal's `bjorklund (k, n)`: `k` hits spread over `n` steps.
+/// Tidal's `bjorklund (k, n)`: `k` hits spread over `n` steps, as evenly as Bjorklund's
+/// algorithm spreads them (`true` = hit). More hits than steps gives `k` hits and no rests.
+///
+/// ```
+/// use phonon::pattern::euclid::bjorklund;
+/// let steps: String = bjorklund(3, 8).into_iter().map(|b| if b { 'x' } else { '.' }).collect();
+/// assert_eq!(steps, "x..x..x.");
+/// ```
 pub fn bjorklund(k: usize, n: usize) -> Vec<bool> {
     // Tidal: `replicate (n - k) [False]` is empty when k > n, so (9,8) is nine hits
     let mut xs: Vec<Vec<bool>> = vec![vec![true]; k];
@@ -32,12 +39,24 @@ pub fn bjorklund(k: usize, n: usize) -> Vec<bool> {
 }
 
 impl<T: Value> Pattern<T> {
-    /// Tidal 1.9 `_euclid k n`: the pattern on the hits, silence elsewhere; negative `k` inverts.
+    /// Tidal 1.9 `_euclid k n`: `fastcat` of `n` steps, `self` on the `k` hits
+    /// ([`bjorklund`]) and silence on the rests; negative `k` swaps hits and rests.
+    ///
+    /// ```
+    /// use phonon::components::Rational;
+    /// use phonon::pattern::Pattern;
+    /// let r = Rational::new;
+    /// // Tidal: "x(3,8)" = "x ~ ~ x ~ ~ x ~"
+    /// let haps = Pattern::pure('x').euclid(3, 8).onsets(r(0, 1), r(1, 1));
+    /// let onsets: Vec<Rational> = haps.iter().map(|h| h.part.begin).collect();
+    /// assert_eq!(onsets, [r(0, 8), r(3, 8), r(6, 8)]);
+    /// assert!(haps.iter().all(|h| h.whole.unwrap().end - h.whole.unwrap().begin == r(1, 8)));
+    /// ```
     pub fn euclid(&self, k: i64, n: i64) -> Pattern<T> {
         self.euclid_bool(k, n, true)
     }
 
-    /// `_euclidInv`: the pattern on the rests.
+    /// Tidal's `_euclidInv`: the pattern on the rests of `euclid k n`, silence on the hits.
     pub fn euclid_inv(&self, k: i64, n: i64) -> Pattern<T> {
         self.euclid_bool(k, n, false)
     }

@@ -50,7 +50,9 @@ use std::sync::Arc;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("column {column}: {message}")]
 pub struct MiniError {
+    /// 1-based character column inside the string.
     pub column: usize,
+    /// What was expected there, or what is wrong.
     pub message: String,
 }
 

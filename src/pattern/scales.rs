@@ -92,7 +92,14 @@ pub const SCALES: &[(&str, &[f64])] = &[
     ("iraq", &[0.0, 1.5, 3.5, 5.0, 6.5, 8.5, 10.5]),
 ];
 
-/// The steps of a named scale.
+/// The steps of a named scale, in semitones from the root; `None` if Tidal has no such scale.
+///
+/// ```
+/// use phonon::pattern::scales::lookup;
+/// assert_eq!(lookup("minPent"), Some(&[0.0, 3.0, 5.0, 7.0, 10.0][..]));
+/// assert_eq!(lookup("major").map(<[f64]>::len), Some(7));
+/// assert_eq!(lookup("nope"), None);
+/// ```
 pub fn lookup(name: &str) -> Option<&'static [f64]> {
     SCALES.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
 }

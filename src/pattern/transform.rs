@@ -267,6 +267,17 @@ impl<T: Value> Pattern<T> {
     /// Apply `f` every `n`th cycle (cycles 0, n, 2n, …).
     ///
     /// Tidal: `every`
+    ///
+    /// ```
+    /// use phonon::components::Rational;
+    /// use phonon::pattern::Pattern;
+    /// use phonon::pattern::transform::tf;
+    /// // Tidal: every 2 rev "a b": "b a" in cycles 0 and 2, "a b" in cycles 1 and 3
+    /// let ab = Pattern::fastcat(vec![Pattern::pure('a'), Pattern::pure('b')]);
+    /// let p = ab.every(&Pattern::pure(2), tf(|p: &Pattern<char>| p.rev()));
+    /// let values: String = p.onsets(Rational::ZERO, Rational::integer(4)).iter().map(|h| h.value).collect();
+    /// assert_eq!(values, "baabbaab");
+    /// ```
     pub fn every(&self, n: &Pattern<i64>, f: Transform<T>) -> Pattern<T> {
         self.patterned(n, move |p, n| p.every_n(*n, f.clone()))
     }

@@ -10,13 +10,18 @@ pub type ControlMap = BTreeMap<Arc<str>, Value>;
 /// A value in a pattern written as text.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
+    /// A number (`1`, `0.5`, `1%4`).
     Num(f64),
+    /// A word (`bd`, `bd:3`, `c5`, `~bus`), interpreted by whoever uses it.
     Str(Arc<str>),
+    /// A boolean (the mini-notation keeps `t`/`f` as words; [`Value::as_bool`] reads either).
     Bool(bool),
+    /// A control map: one event's named parameters (`s`, `n`, `gain`, …).
     Map(Arc<ControlMap>),
 }
 
 impl Value {
+    /// A [`Value::Str`] holding a copy of `s`.
     pub fn str(s: &str) -> Value {
         Value::Str(Arc::from(s))
     }
@@ -31,6 +36,7 @@ impl Value {
         }
     }
 
+    /// As a boolean: booleans, numbers (non-zero is true) and `t`/`true`/`f`/`false`.
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
@@ -44,6 +50,7 @@ impl Value {
         }
     }
 
+    /// The text of a [`Value::Str`], `None` for anything else.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::Str(s) => Some(s),
@@ -51,6 +58,7 @@ impl Value {
         }
     }
 
+    /// The map of a [`Value::Map`], `None` for anything else.
     pub fn as_map(&self) -> Option<&ControlMap> {
         match self {
             Value::Map(m) => Some(m),

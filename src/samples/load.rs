@@ -9,7 +9,10 @@ use std::path::Path;
 pub struct Decoded {
     /// 1 or 2 (files with more channels keep their first two).
     pub channels: u8,
+    /// The file's sample rate in Hz.
     pub sample_rate: u32,
+    /// Interleaved samples, `channels` wide: integers scaled into [-1, 1), floats as stored
+    /// (non-finite ones as 0).
     pub data: Vec<f32>,
 }
 

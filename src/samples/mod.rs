@@ -11,6 +11,27 @@
 //! resampler (rubato). Loaded samples are cached, so asking again is cheap. Loading happens off
 //! the render thread (when a scene is built); the voice system only reads the resulting
 //! [`phonon_components::SampleBank`].
+//!
+//! ```
+//! use phonon::samples::SampleLibrary;
+//! // a samples directory with one sound, `blip`, of one file
+//! let dir = std::env::temp_dir().join(format!("phonon-doc-samples-{}", std::process::id()));
+//! std::fs::create_dir_all(dir.join("blip")).unwrap();
+//! let spec = hound::WavSpec { channels: 1, sample_rate: 22_050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+//! let mut w = hound::WavWriter::create(dir.join("blip").join("blip.wav"), spec).unwrap();
+//! for i in 0..2205 {
+//!     w.write_sample(((i % 50) * 200) as i16).unwrap();
+//! }
+//! w.finalize().unwrap();
+//!
+//! let lib = SampleLibrary::with_dirs(&[dir.clone()]);
+//! assert_eq!(lib.count("blip"), 1);
+//! assert_eq!(lib.count("bd"), 4); // the built-in kit sits behind every directory
+//! let blip = lib.load("blip", 0, 44_100).unwrap(); // resampled 22.05 → 44.1 kHz
+//! assert_eq!(blip.channels, 1);
+//! assert_eq!(blip.data.len(), 4410);
+//! std::fs::remove_dir_all(&dir).unwrap();
+//! ```
 
 pub mod kit;
 pub mod load;
@@ -139,7 +160,15 @@ impl SampleLibrary {
     /// Scan the search path ([`search_path`]: each `extra` dir, from `--samples DIR`, then
     /// `PHONON_SAMPLES`, then `./samples`, `~/phonon/samples`, `~/.local/share/phonon/samples`),
     /// then the built-in kit. A sound name found in an earlier place wins. An `extra` dir that
-    /// does not exist is a warning; the default ones are optional.
+    /// does not exist is a warning; the default ones are optional. Reads directories only
+    /// (no audio is loaded until [`load`](Self::load)).
+    ///
+    /// ```
+    /// use phonon::samples::{KIT, SampleLibrary};
+    /// let lib = SampleLibrary::discover(&[]);
+    /// // whatever folders exist, every built-in kit sound has a name to play
+    /// assert!(KIT.iter().all(|(name, _)| lib.has(name)));
+    /// ```
     pub fn discover(extra: &[PathBuf]) -> SampleLibrary {
         let dirs = search_path(extra);
         for (label, d) in &dirs {
@@ -157,6 +186,18 @@ impl SampleLibrary {
     }
 
     /// Only the built-in kit (for tests and when nothing else is wanted).
+    ///
+    /// ```
+    /// use phonon::samples::SampleLibrary;
+    /// let lib = SampleLibrary::builtin();
+    /// assert_eq!(lib.names().collect::<Vec<_>>(), ["arpy", "bd", "cb", "cp", "cr", "hh", "ht", "lt", "mt", "oh", "rim", "sn"]);
+    /// assert_eq!(lib.count("sn"), 4);
+    /// assert_eq!(lib.path_of("sn", 0), None); // synthesized, not a file
+    /// let bd = lib.load("bd", 5, 48_000).unwrap(); // bd:5 wraps to bd:1
+    /// assert_eq!(bd.channels, 1);
+    /// assert!(bd.data.iter().any(|s| s.abs() > 0.5));
+    /// assert!(lib.load("nope", 0, 48_000).is_none());
+    /// ```
     pub fn builtin() -> SampleLibrary {
         Self::build(&[])
     }
@@ -193,6 +234,7 @@ impl SampleLibrary {
         self.sounds.keys().map(String::as_str)
     }
 
+    /// Is `name` a known sound (in a searched directory or the built-in kit)?
     pub fn has(&self, name: &str) -> bool {
         self.sounds.contains_key(name)
     }
