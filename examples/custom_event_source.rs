@@ -47,25 +47,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut engine = Engine::new(EngineConfig { threads: 1, ..EngineConfig::default() })?;
     engine.set_cps(0.5)?; // one 16-step bar every 2 seconds
     let (bd, sn, hh) = (engine.sound("bd")?, engine.sound("sn")?, engine.sound("hh:1")?);
-    let kick = StepSequencer::row("x... .... x.x. ....");
+    let kick = StepSequencer::row("x... .... x..x ....");
     let seq = StepSequencer {
-        rows: vec![(bd, 0.9, kick), (sn, 0.7, StepSequencer::row(".... x... .... x...")), (hh, 0.3, StepSequencer::row("x.x. x.x. x.x. x.x."))],
+        rows: vec![
+            (bd, 0.9, kick),
+            (sn, 0.7, StepSequencer::row(".... x... .... x...")),
+            (hh, 0.3, StepSequencer::row("x.x. x.x. x.x. x.x.")),
+        ],
     };
     engine.add_source("seq", seq)?;
-    // a scene plays alongside: the sequencer's voices have their own output (`source:seq`)
-    engine.load_str("out: saw 55 # lpf 300 0.7 * 0.1")?;
+    // a scene loaded now would play alongside: the sequencer's voices have their own output
+    // (`source:seq`), and the sequencer lives on across loads
 
     let sr = engine.sample_rate() as usize;
     let mut audio = vec![0.0f32; 2 * 2 * sr]; // one bar
     engine.render(&mut audio);
 
-    // where does each step start? the left channel's energy per step
+    // which steps start a sound? a step whose first 5 ms move much faster (the largest
+    // sample-to-sample step) than the last 20 ms of the step before it
+    let left: Vec<f32> = audio.iter().step_by(2).copied().collect();
+    let slope =
+        |a: usize, b: usize| left[a.max(1)..b].iter().zip(&left[a.max(1) - 1..b - 1]).fold(0.0f32, |m, (x, y)| m.max((x - y).abs()));
     let step_len = sr / 8; // 16 steps in 2 s
     let mut pattern = String::new();
     for s in 0..16 {
-        let frames = &audio[2 * s * step_len..2 * (s + 1) * step_len];
-        let attack = frames.iter().step_by(2).take(sr / 100).fold(0.0f32, |m, x| m.max(x.abs()));
-        pattern.push(if attack > 0.12 { 'x' } else { '.' });
+        let start = s * step_len;
+        let before = if s == 0 { 0.0 } else { slope(start - sr / 50, start) };
+        let onset = slope(start, start + sr / 200);
+        pattern.push(if onset > 3.0 * before + 1e-3 { 'x' } else { '.' });
     }
     println!("steps heard: {pattern}");
     println!("voices: {:?}", engine.voice_stats());

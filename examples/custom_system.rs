@@ -55,7 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     engine.insert_resource(Meter::default()).insert_resource(Game(cutoff.clone()));
     engine.add_systems(Hook::AfterDsp, meter).add_systems(Hook::BeforeDsp, follow_game);
     engine.load_str(
-        "out: saw 55 # lpf (cF 2000 \"cutoff\") 0.8 * 0.4\n\
+        "out: saw 220 # lpf (cF 2000 \"cutoff\") 0.8 * 0.4\n\
          o1: sine 0.5 * sine 660 * 0.1",
     )?;
 

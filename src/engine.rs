@@ -480,8 +480,9 @@ pub(crate) struct Core {
     pub(crate) ext: Mutex<Arc<Extensions>>,
     /// The scene loaded last (playing, or on its way to the render thread).
     pub(crate) last: Mutex<Loaded>,
-    /// The cycle at the end of the last rendered block (f64 bits).
+    /// The cycle at the end of the last rendered block, and the tempo then (f64 bits).
     pub(crate) cycle: AtomicU64,
+    pub(crate) cps: AtomicU64,
     /// Scenes swapped in from handles, and handle loads dropped because the engine's extensions
     /// changed while they were built.
     pub(crate) swaps: AtomicU64,
@@ -597,6 +598,7 @@ impl Engine {
             ext: Mutex::new(ext.clone()),
             last: Mutex::new(Loaded { scene: Arc::new(scene), index }),
             cycle: AtomicU64::new(0f64.to_bits()),
+            cps: AtomicU64::new(player.cps().to_bits()),
             swaps: AtomicU64::new(0),
             stale: AtomicU64::new(0),
         };
@@ -638,6 +640,7 @@ impl Engine {
             ext: Mutex::new(ext.clone()),
             last: Mutex::new(Loaded { scene: Arc::new(scene.clone()), index }),
             cycle: AtomicU64::new(0f64.to_bits()),
+            cps: AtomicU64::new(player.cps().to_bits()),
             swaps: AtomicU64::new(0),
             stale: AtomicU64::new(0),
         };
@@ -709,8 +712,10 @@ impl Engine {
     /// Silence: swap to an empty scene, carrying nothing but the clock (tails stop, through
     /// the 5 ms bridge). Event sources added with [`Engine::add_source`] keep playing.
     pub fn hush(&mut self) -> Result<(), Error> {
-        let (mut player, plan, ext) = self.core.prepare(&Scene { outputs: Default::default(), ..Scene::default() }, "hush", true)?;
+        let (mut player, plan, ext) = self.core.prepare(&Scene::default(), "hush", true)?;
+        let tempo = (self.transport().cps, self.cps());
         self.swap_in(&mut player, &plan, ext);
+        self.player.set_cps(tempo.0, tempo.1);
         Ok(())
     }
 
@@ -805,6 +810,7 @@ impl Engine {
         self.player.process_block();
         let cycle = self.player.transport().arc.1.to_f64();
         self.core.cycle.store(cycle.to_bits(), Ordering::Release);
+        self.core.cps.store(self.player.cps().to_bits(), Ordering::Release);
         &self.player.world.resource::<OutputBlock>().0
     }
 
@@ -816,8 +822,9 @@ impl Engine {
 
     /// Add `systems` to the block pipeline at `hook`, in this scene and every scene loaded
     /// after it. A system is any bevy system: a function whose parameters are `Res`, `ResMut`,
-    /// `Query`, [`phonon_systems::OutputBuffers`], `Local` … (it must be `Clone`: every new
-    /// scene gets a fresh copy, its `Local`s start afresh).
+    /// `Query`, [`phonon_systems::OutputBuffers`], `Local` …, or a tuple of them. They must be
+    /// `Clone` (every new scene gets a fresh copy, its `Local`s start afresh); for `.chain()`ed
+    /// or otherwise configured systems use [`Engine::add_systems_with`].
     ///
     /// Systems run on the render thread inside the block: to keep the real-time contract, they
     /// must not allocate, lock or do I/O in steady state.
@@ -850,6 +857,30 @@ impl Engine {
     ) -> &mut Engine {
         let add: AddSystems = Arc::new(move |schedule: &mut Schedule, hook: Hook| {
             schedule.add_systems(systems.clone().in_set(hook));
+        });
+        add(&mut self.player.schedule, hook);
+        self.extend(|ext| ext.systems.push((hook, add)));
+        self
+    }
+
+    /// Like [`Engine::add_systems`], for systems that are not `Clone` (a chained tuple, say):
+    /// `make` makes them afresh for every scene.
+    ///
+    /// ```
+    /// use bevy_ecs::prelude::*;
+    /// fn first() {}
+    /// fn second() {}
+    /// let mut engine = phonon::Engine::new(Default::default())?;
+    /// engine.add_systems_with(phonon::Hook::BeforeDsp, || (first, second).chain());
+    /// # Ok::<(), phonon::Error>(())
+    /// ```
+    pub fn add_systems_with<M: 'static, C: IntoScheduleConfigs<ScheduleSystem, M>>(
+        &mut self,
+        hook: Hook,
+        make: impl Fn() -> C + Send + Sync + 'static,
+    ) -> &mut Engine {
+        let add: AddSystems = Arc::new(move |schedule: &mut Schedule, hook: Hook| {
+            schedule.add_systems(make().in_set(hook));
         });
         add(&mut self.player.schedule, hook);
         self.extend(|ext| ext.systems.push((hook, add)));
@@ -978,7 +1009,8 @@ impl Engine {
     /// Rebuild the scene loaded last with the current extensions, taking over from the one
     /// playing.
     fn reload(&mut self) -> Result<(), Error> {
-        let scene = lock(&self.core.last).scene.clone();
+        // the scene as it plays now: at the tempo it has now
+        let scene = Scene { cps: self.cps(), ..(*lock(&self.core.last).scene).clone() };
         let (mut player, mut plan, ext) = self.core.prepare(&scene, "scene", false)?;
         plan.identical = false;
         self.swap_in(&mut player, &plan, ext);

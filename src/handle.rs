@@ -32,6 +32,8 @@ pub(crate) struct Incoming {
     player: Box<Player>,
     plan: SwapPlan,
     ext: Arc<Extensions>,
+    /// Play on at the tempo the engine has (a hush), not the new scene's.
+    keep_tempo: bool,
 }
 
 /// What a handle asks of the engine.
@@ -131,7 +133,11 @@ pub(crate) fn apply_inbox(engine: &mut Engine) {
             Command::Swap(mut incoming) => {
                 if incoming.ext.version == engine.current_ext().version {
                     let ext = incoming.ext.clone();
+                    let tempo = (engine.transport().cps, engine.cps());
                     engine.swap_in(&mut incoming.player, &incoming.plan, ext);
+                    if incoming.keep_tempo {
+                        engine.set_cps_exact(tempo.0, tempo.1);
+                    }
                     engine.core().swaps.fetch_add(1, Ordering::Relaxed);
                 } else {
                     // built before the engine gained a system, resource, source or sound
@@ -153,7 +159,7 @@ impl Handle {
     /// scene plays on.
     pub fn load_named(&self, scene: &Scene, file: &str) -> Result<(), Error> {
         let (player, plan, ext) = self.core.prepare(scene, file, false)?;
-        self.send(Command::Swap(Box::new(Incoming { player, plan, ext })))
+        self.send(Command::Swap(Box::new(Incoming { player, plan, ext, keep_tempo: false })))
     }
 
     /// [`Handle::load_named`] with the scene named `scene` in errors.
@@ -200,9 +206,9 @@ impl Handle {
     /// carried but the clock (tails stop through the 5 ms bridge). Event sources the embedding
     /// program added keep playing.
     pub fn hush(&self) -> Result<(), Error> {
-        let empty = Scene { outputs: Default::default(), ..Scene::default() };
-        let (player, plan, ext) = self.core.prepare(&empty, "hush", true)?;
-        self.send(Command::Swap(Box::new(Incoming { player, plan, ext })))
+        let (player, plan, ext) = self.core.prepare(&Scene::default(), "hush", true)?;
+        // silence at the tempo the engine has when it gets there
+        self.send(Command::Swap(Box::new(Incoming { player, plan, ext, keep_tempo: true })))
     }
 
     /// Scenes the engine has swapped in from handles so far.

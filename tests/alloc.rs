@@ -130,7 +130,83 @@ fn steady_state_render_allocates_nothing() {
         assert!(first <= 32, "{threads} thread(s): {first} allocations in the first blocks after a swap");
         assert_eq!(steady, 0, "{threads} thread(s): the new engine allocates on the render thread");
     }
+    // the embedding API: a swap sent by a Handle from another thread, into an engine with a
+    // system of its own, a carried resource, a `cF` control and an event source of its own
+    let (swap_block, first, steady) = allocations_around_handle_swap(&edited);
+    println!("handle swap: swap block {swap_block}, next 300 blocks {first}, next 3000 blocks {steady}");
+    assert!(swap_block + first <= 32, "{swap_block} + {first} allocations in the first blocks after a handle swap");
+    assert_eq!(steady, 0, "the embedded engine allocates on the render thread after a handle swap");
     RENDER_THREAD_ONLY.store(false, Ordering::SeqCst);
+}
+
+#[derive(bevy_ecs::prelude::Resource, Clone, Default)]
+struct Level(f32);
+
+fn level(outputs: phonon::OutputBuffers, mut l: bevy_ecs::prelude::ResMut<Level>, mut c: bevy_ecs::prelude::ResMut<phonon::Controls>) {
+    l.0 = outputs.iter().map(|o| o.left().iter().fold(0.0f32, |m, x| m.max(x.abs()))).fold(0.0, f32::max);
+    c.set("cutoff", 500.0 + 1000.0 * l.0);
+}
+
+/// Plays a tone every eighth of a cycle.
+struct Eighths;
+impl phonon::EventSource for Eighths {
+    fn query(&mut self, begin: phonon::Rational, end: phonon::Rational, out: &mut Vec<phonon::Trigger>) {
+        let mut k = (begin.to_f64() * 8.0).ceil() as i64;
+        while phonon::Rational::new(k, 8) < end {
+            out.push(phonon::Trigger {
+                onset: phonon::Rational::new(k, 8),
+                duration: phonon::Rational::new(1, 16),
+                gain: 0.2,
+                ..Default::default()
+            });
+            k += 1;
+        }
+    }
+}
+
+/// Render-thread allocations in the block where a handle's swap lands, in the 300 blocks after
+/// it and in the 3000 after those.
+fn allocations_around_handle_swap(edited: &Scene) -> (usize, usize, usize) {
+    use phonon::Hook;
+    let mut engine = Engine::new(phonon::EngineConfig { voices: 256, ..cfg(256, 1) }).unwrap();
+    engine.insert_resource(Level::default()).add_systems(Hook::AfterDsp, level);
+    engine.add_source("eighths", Eighths).unwrap();
+    let text = format!("{PATTERNS}\no6: saw 55 # lpf (cF 800 \"cutoff\") 0.7 * 0.2\n");
+    engine.load_str(&text).unwrap();
+    for _ in 0..2800 {
+        engine.process_block();
+    }
+    let handle = engine.handle();
+    let edited = edited.clone();
+    std::thread::spawn(move || {
+        handle.load(&edited).unwrap();
+        handle.set_cps(0.6).unwrap();
+    })
+    .join()
+    .unwrap();
+    let counted = |f: &mut dyn FnMut()| {
+        ALLOCS.store(0, Ordering::SeqCst);
+        COUNTING.store(true, Ordering::SeqCst);
+        f();
+        COUNTING.store(false, Ordering::SeqCst);
+        ALLOCS.load(Ordering::SeqCst)
+    };
+    let swap_block = counted(&mut || {
+        engine.process_block();
+    });
+    assert_eq!(engine.cps(), 0.6, "the handle's swap and tempo landed in that block");
+    let first = counted(&mut || {
+        for _ in 0..300 {
+            engine.process_block();
+        }
+    });
+    let steady = counted(&mut || {
+        for _ in 0..3000 {
+            engine.process_block();
+        }
+    });
+    assert!(engine.world().resource::<Level>().0 > 0.01, "the system and the scene came along");
+    (swap_block, first, steady)
 }
 
 /// Render-thread allocations in `take_over`, in the first 300 blocks after it and in the 3000
