@@ -13,11 +13,15 @@ use std::sync::Arc;
 
 /// A graph ready for `phonon_systems::build_world`.
 pub struct Graph {
+    /// Every node, inputs by index.
     pub nodes: Vec<NodeSpec>,
     /// Output nodes in mixing order (`out`, then `o1`/`d1`, `o2`/`d2`, …).
     pub outputs: Vec<usize>,
+    /// The pattern event sources and the voice buses they feed.
     pub sources: Vec<SourceSpec>,
+    /// Patterns used as control signals and the control nodes they fill.
     pub controls: Vec<ControlSpec>,
+    /// The tempo in cycles per second, exact.
     pub cps: Rational,
     /// Every sample the scene's patterns were found to use.
     pub bank: SampleBank,
@@ -128,7 +132,9 @@ pub struct PatternSource {
 /// controls its bus adds (`~x: saw # gain 0.3`).
 #[derive(Clone)]
 pub struct SynthDef {
+    /// Index into the scene's voice programs.
     pub program: u32,
+    /// The control patterns chained onto it, merged into every event it plays.
     pub controls: Option<Pattern<Value>>,
 }
 

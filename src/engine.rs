@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 /// How to run a scene.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineConfig {
+    /// Samples per second (44.1 kHz by default).
     pub sample_rate: u32,
     /// Samples per block (per channel).
     pub block_len: usize,
@@ -354,9 +355,11 @@ impl Player {
     pub fn config(&self) -> &EngineConfig {
         &self.cfg
     }
+    /// Samples per second.
     pub fn sample_rate(&self) -> u32 {
         self.cfg.sample_rate
     }
+    /// Samples per block (per channel).
     pub fn block_len(&self) -> usize {
         self.cfg.block_len
     }
@@ -381,6 +384,7 @@ impl Player {
     pub fn threads(&self) -> usize {
         self.world.resource::<DspPool>().threads()
     }
+    /// The clock: sample position and the last block's exact cycle arc.
     pub fn transport(&self) -> &Transport {
         self.world.resource::<Transport>()
     }
@@ -416,12 +420,15 @@ impl Player {
         NanWatch { flags: self.nan.flags.clone(), names: self.nan.names.clone(), reported: vec![false; self.nan.names.len()] }
     }
 
+    /// This scene's World.
     pub fn world(&self) -> &World {
         &self.world
     }
+    /// This scene's World, mutably.
     pub fn world_mut(&mut self) -> &mut World {
         &mut self.world
     }
+    /// This scene's block schedule.
     pub fn schedule_mut(&mut self) -> &mut Schedule {
         &mut self.schedule
     }

@@ -149,7 +149,7 @@ pub fn render_to_vec(engine: &mut Engine, frames: u64) -> Vec<f32> {
 /// use phonon::{Engine, EngineConfig, Scene};
 /// let scene = Scene::from_ph("out: sine 440 * 0.5", "tone.ph")?;
 /// let cfg = EngineConfig { threads: 1, ..EngineConfig::default() };
-/// let mut engine = Engine::new(&scene, "tone.ph", cfg)?;
+/// let mut engine = Engine::from_scene(&scene, "tone.ph", cfg)?;
 /// let path = std::env::temp_dir().join(format!("phonon-doc-{}.wav", std::process::id()));
 /// let file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
 /// // 0.1 s at 44.1 kHz

@@ -60,8 +60,11 @@ pub enum Expr {
     Impulse(Box<Expr>),
     /// White noise in [-1, 1).
     Noise,
+    /// Sum, sample by sample.
     Add(Box<Expr>, Box<Expr>),
+    /// Difference, sample by sample.
     Sub(Box<Expr>, Box<Expr>),
+    /// Product, sample by sample (ring modulation, or a gain).
     Mul(Box<Expr>, Box<Expr>),
     /// Division; a zero divisor gives silence, never Inf.
     Div(Box<Expr>, Box<Expr>),
@@ -114,6 +117,7 @@ pub struct Tones {
     /// Length of the repeating span in cycles.
     #[serde(default = "Frac::one")]
     pub every: Frac,
+    /// The tones of one span.
     pub notes: Vec<Tone>,
 }
 
@@ -121,17 +125,23 @@ pub struct Tones {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tone {
+    /// Onset in cycles from the span's start.
     pub at: Frac,
+    /// Duration in cycles (default 1/4).
     #[serde(default = "Frac::quarter")]
     pub dur: Frac,
+    /// Frequency in Hz.
     pub freq: f64,
+    /// Linear gain (default 1).
     #[serde(default = "one")]
     pub gain: f64,
+    /// -1 (left) … 1 (right), default 0.
     #[serde(default)]
     pub pan: f64,
     /// Attack and release in seconds.
     #[serde(default = "attack")]
     pub attack: f64,
+    /// Release in seconds.
     #[serde(default = "release")]
     pub release: f64,
 }

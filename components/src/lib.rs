@@ -25,6 +25,8 @@
 //! engine (crate `phonon`) speak it; the pattern engine itself stays in `phonon`, which implements
 //! [`EventSource`] — the ECS core never learns what a Tidal pattern is.
 
+#![warn(missing_docs)]
+
 mod drum;
 mod event;
 mod external;

@@ -141,7 +141,7 @@ pub enum NodeKind {
         params: Vec<Param>,
     },
     /// `bias + Σ gain·term`, per sample and per channel: a tree of `+`, `-` and products with
-    /// numbers, fused into one node by [`fuse_sums`](../phonon_systems/compile/fn.fuse_sums.html)
+    /// numbers, fused into one node by `phonon_systems::compile::fuse_sums`
     /// (a sum of 1000 scaled sines is one pass over 1000 buffers, not 2000 nodes).
     /// `sines` are constant-frequency sine oscillators (Hz, gain) read by nothing else, rendered
     /// straight into the sum (a bank: no buffer of their own).

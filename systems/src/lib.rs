@@ -18,6 +18,8 @@
 //! scene changes, never per block. Real-time contract: after the first block, running the
 //! schedule allocates nothing (the engine's counting-allocator test holds us to it).
 
+#![warn(missing_docs)]
+
 pub mod compile;
 pub mod denormals;
 pub mod drums;
