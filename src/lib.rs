@@ -96,6 +96,11 @@ pub mod scene;
 pub mod swap;
 
 pub use bevy_ecs;
+
+/// README.md's tour, compiled and run as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeTour;
 pub use engine::{Engine, EngineConfig, NanWatch, Player, SwapReport};
 pub use error::Error;
 pub use handle::Handle;
