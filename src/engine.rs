@@ -617,6 +617,13 @@ impl Engine {
 
     /// An engine playing `scene` (`file` names it in errors), with samples from the library's
     /// search path. The same as [`Engine::new`] then [`Engine::load`], starting at cycle 0.
+    ///
+    /// ```
+    /// let scene = phonon::Scene::load("assets/demo.ron".as_ref())?;
+    /// let mut engine = phonon::Engine::from_scene(&scene, "assets/demo.ron", Default::default())?;
+    /// assert_eq!(engine.process_block().len(), 2 * engine.block_len());
+    /// # Ok::<(), phonon::Error>(())
+    /// ```
     pub fn from_scene(scene: &Scene, file: &str, cfg: EngineConfig) -> Result<Engine, Error> {
         let library = crate::samples::SampleLibrary::discover(&cfg.sample_dirs);
         Engine::with_samples(scene, file, cfg, &library)
@@ -716,8 +723,19 @@ impl Engine {
         self.load_named(&scene, "<text>")
     }
 
-    /// Silence: swap to an empty scene, carrying nothing but the clock (tails stop, through
-    /// the 5 ms bridge). Event sources added with [`Engine::add_source`] keep playing.
+    /// Silence: swap to an empty scene, carrying nothing but the clock and the tempo (tails
+    /// stop, through the 5 ms bridge). Event sources added with [`Engine::add_source`] keep
+    /// playing.
+    ///
+    /// ```
+    /// let mut engine = phonon::Engine::new(Default::default())?;
+    /// engine.load_str("out: saw 110 # delay 0.3 0.7 0.5 * 0.3")?;
+    /// engine.process_block();
+    /// engine.hush()?;
+    /// engine.process_block(); // the bridge: 5 ms from the last sample to silence
+    /// assert!(engine.process_block().iter().all(|&x| x == 0.0)); // the echo tail is gone too
+    /// # Ok::<(), phonon::Error>(())
+    /// ```
     pub fn hush(&mut self) -> Result<(), Error> {
         let (mut player, plan, ext) = self.core.prepare(&Scene::default(), "hush", true)?;
         let tempo = (self.transport().cps, self.cps());
@@ -1027,6 +1045,17 @@ impl Engine {
     /// The World of the scene playing: its entities (nodes, voices, event sources), resources
     /// (`Transport`, `Arena`, `Controls`, yours …). A new scene comes with a new World: keep
     /// what must last in resources added with [`Engine::insert_resource`].
+    ///
+    /// ```
+    /// use phonon::components::{Node, NodeKind, VoiceStats};
+    /// let mut engine = phonon::Engine::new(Default::default())?;
+    /// engine.load_str("out: saw 110 # lpf 800 0.7 + s \"bd\"")?;
+    /// let world = engine.world_mut();
+    /// let filters = world.query::<&Node>().iter(world).filter(|n| matches!(n.kind, NodeKind::Filter { .. })).count();
+    /// assert_eq!(filters, 1);
+    /// assert_eq!(world.resource::<VoiceStats>().capacity, 1024);
+    /// # Ok::<(), phonon::Error>(())
+    /// ```
     pub fn world(&self) -> &World {
         &self.player.world
     }
@@ -1062,7 +1091,17 @@ impl Engine {
     /// A handle for controlling this engine from other threads: load scenes, change tempo,
     /// hush. The handle builds new scenes on its own thread; the engine swaps them in at its
     /// next block, lock-free. Replaced scenes are dropped on a thread of the engine's, never
-    /// where the engine renders.
+    /// where the engine renders. Every call returns a handle to the same inbox.
+    ///
+    /// ```
+    /// let mut engine = phonon::Engine::new(Default::default())?;
+    /// let handle = engine.handle();
+    /// handle.load_file("assets/demo.ph")?; // built here, played from the engine's next block
+    /// assert_eq!(handle.swaps(), 0);
+    /// engine.process_block();
+    /// assert_eq!(handle.swaps(), 1);
+    /// # Ok::<(), phonon::Error>(())
+    /// ```
     pub fn handle(&mut self) -> Handle {
         crate::handle::handle(self)
     }

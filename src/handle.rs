@@ -203,8 +203,18 @@ impl Handle {
     }
 
     /// Silence the scene at the engine's next block: an empty scene takes over with nothing
-    /// carried but the clock (tails stop through the 5 ms bridge). Event sources the embedding
-    /// program added keep playing.
+    /// carried but the clock and the tempo (tails stop through the 5 ms bridge). Event sources
+    /// the embedding program added keep playing.
+    ///
+    /// ```
+    /// let mut engine = phonon::Engine::new(Default::default())?;
+    /// engine.load_str("out: sine 220 * 0.5")?;
+    /// let handle = engine.handle();
+    /// handle.hush()?;
+    /// engine.process_block(); // the 5 ms bridge
+    /// assert!(engine.process_block().iter().all(|&x| x == 0.0));
+    /// # Ok::<(), phonon::Error>(())
+    /// ```
     pub fn hush(&self) -> Result<(), Error> {
         let (player, plan, ext) = self.core.prepare(&Scene::default(), "hush", true)?;
         // silence at the tempo the engine has when it gets there
@@ -223,6 +233,16 @@ impl Handle {
     }
 
     /// The cycle position at the end of the engine's last block.
+    ///
+    /// ```
+    /// let mut engine = phonon::Engine::new(phonon::EngineConfig { block_len: 441, ..Default::default() })?;
+    /// let handle = engine.handle();
+    /// for _ in 0..100 {
+    ///     engine.process_block(); // 100 blocks of 10 ms at the default 0.5 cycles per second
+    /// }
+    /// assert!((handle.cycle() - 0.5).abs() < 1e-9);
+    /// # Ok::<(), phonon::Error>(())
+    /// ```
     pub fn cycle(&self) -> f64 {
         f64::from_bits(self.core.cycle.load(Ordering::Acquire))
     }
