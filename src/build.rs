@@ -93,14 +93,44 @@ impl Env for SceneEnv<'_> {
     }
 }
 
+/// The most cycle fragments (16 384) one query of a scene's event pattern may make (a query
+/// spans 1/16 to 1 cycle): see [`Pattern::query_bounded`]. Real music makes a few thousand
+/// at most (`fast 8 $ s "hh*64"`: about 1 500 a cycle; `s "pad/1000" # gain 0.5`: 1 000, the
+/// right side of `#` being queried over the whole 1000-cycle event, as in Tidal). A query
+/// that needs more is an event flood (`fast 1e8 $ s "bd"`): it is cut short, with one warning
+/// per pattern, and plays only its earliest events; a flood query costs a few milliseconds.
+pub const MAX_QUERY_FRAGMENTS: usize = 1 << 14;
+
+/// The most cycle fragments one query of a control pattern may make. Controls are queried
+/// once per window (about a block, at most 1/8 cycle), so the bound is per window: a control
+/// that changes more than a few thousand times in a block is a flood (`lpf (fast 1e8 "300
+/// 400")`), cut short with one warning.
+pub const MAX_CONTROL_FRAGMENTS: usize = 1 << 12;
+
+/// Warn, once per source, that its query was cut short by [`MAX_QUERY_FRAGMENTS`] (or
+/// [`MAX_CONTROL_FRAGMENTS`]).
+fn warn_truncated(warned: &mut bool, place: &str, what: &str, begin: Rational) {
+    if !std::mem::replace(warned, true) {
+        tracing::warn!(
+            "{place}: {what} makes more cycle fragments than a query may (at cycle {begin}): an event flood, cut short (only its earliest events play)"
+        );
+    }
+}
+
 /// A pattern of numbers as a stepped control signal: a [`ControlSource`].
 pub struct PatternControl {
     pat: Pattern<f64>,
+    /// `"song.ph: output 'out'"`, for warnings.
+    place: String,
+    warned: bool,
 }
 
 impl ControlSource for PatternControl {
     fn query(&mut self, begin: Rational, end: Rational, out: &mut Vec<(Rational, f32)>) {
-        let mut haps = self.pat.query(crate::pattern::Span::new(begin, end));
+        let (mut haps, truncated) = self.pat.query_bounded(crate::pattern::Span::new(begin, end), MAX_CONTROL_FRAGMENTS);
+        if truncated {
+            warn_truncated(&mut self.warned, &self.place, "a control pattern", begin);
+        }
         haps.sort_by_key(|h| h.part.begin);
         for h in haps {
             // an onset, an analog sample, or the value already sounding at the block start
@@ -120,12 +150,52 @@ impl ControlSource for PatternControl {
 /// ([`DrumParams`]).
 pub struct PatternSource {
     pat: Pattern<Value>,
-    sounds: HashMap<String, Vec<u32>>,
+    /// Sound name → the bank handle of each of its files, in order (`None`: a file that did
+    /// not load, silent).
+    sounds: HashMap<String, Vec<Option<u32>>>,
     /// Bus instruments: `~x` → its oscillator voice.
     synths: HashMap<String, SynthDef>,
     /// A voice template that plays every event itself (`sine # note "c e g"`).
     direct: Option<SynthDef>,
     cps: f64,
+    /// `"song.ph: output 'out'"`, for warnings.
+    place: String,
+    /// Whether the flood warning was given.
+    warned: bool,
+    /// Whether an event with a control out of range was reported.
+    warned_value: bool,
+}
+
+/// The first of a trigger's numbers that is not finite (a control such as `gain 1e308` or
+/// `note 1e308`, past `f32`'s range), by control name, if any.
+fn not_finite(t: &Trigger) -> Option<(&'static str, f32)> {
+    let d = &t.drum;
+    let fields = [
+        ("frequency (note, n)", t.freq),
+        ("gain", t.gain),
+        ("pan", t.pan),
+        ("attack", t.attack),
+        ("release", t.release),
+        ("speed (speed, note)", t.speed),
+        ("begin", t.begin),
+        ("end", t.end),
+        ("sustain (sustain, legato)", t.sustain.unwrap_or(0.0)),
+        ("decay", t.decay),
+        ("sustainlevel", t.sustain_level),
+        ("accelerate", t.accelerate),
+        ("crush", t.crush),
+        ("shape", t.shape),
+        ("drum frequency (note, n)", d.freq),
+        ("drum sustain", d.sustain),
+        ("drum decay", d.decay),
+        ("voice", d.voice),
+        ("pitch1", d.pitch1),
+        ("semitone", d.semitone),
+        ("rq", d.rq),
+        ("delay", d.delay),
+        ("rate", d.rate),
+    ];
+    fields.into_iter().find(|(_, v)| !v.is_finite())
 }
 
 /// A voice instrument: its program (index into the scene's [`VoicePrograms`]) and the
@@ -159,8 +229,9 @@ fn voice_op(e: &Expr, ops: &mut Vec<VOp>) -> Result<VArg, String> {
     };
     let osc = |shape: OscShape, f: &Expr, ops: &mut Vec<VOp>| -> Result<VOp, String> { Ok(VOp::Osc { shape, freq: voice_op(f, ops)? }) };
     Ok(match e {
-        Expr::Num(x) if x.is_finite() => VArg::Const(*x as f32),
-        Expr::Num(x) => return Err(format!("{x} is not a finite number")),
+        Expr::Num(x) if x.is_finite() && x.abs() <= f32::MAX as f64 => VArg::Const(*x as f32),
+        Expr::Num(x) if x.is_finite() => return Err(format!("{} is too large for a signal (at most ±{:e})", num_text(*x), f32::MAX)),
+        Expr::Num(x) => return Err(format!("{} is not a finite number", num_text(*x))),
         Expr::Freq => VArg::Freq,
         Expr::Sine(f) => {
             let op = osc(OscShape::Sine, f, ops)?;
@@ -195,7 +266,17 @@ fn voice_op(e: &Expr, ops: &mut Vec<VOp>) -> Result<VArg, String> {
             };
             let (a, b) = (voice_op(a, ops)?, voice_op(b, ops)?);
             if let (VArg::Const(x), VArg::Const(y)) = (a, b) {
-                return Ok(VArg::Const(op.apply(x, y)));
+                let v = op.apply(x, y);
+                if !v.is_finite() {
+                    return Err(format!(
+                        "{} {} {} overflows: a signal is at most ±{:e}",
+                        num_text(x),
+                        op_symbol(op),
+                        num_text(y),
+                        f32::MAX
+                    ));
+                }
+                return Ok(VArg::Const(v));
             }
             push(ops, VOp::Binary { op, a, b })
         }
@@ -216,7 +297,7 @@ fn voice_op(e: &Expr, ops: &mut Vec<VOp>) -> Result<VArg, String> {
             if let VArg::Const(qv) = q
                 && qv <= 0.0
             {
-                return Err(format!("filter q must be above 0, got {qv}"));
+                return Err(format!("filter q must be above 0, got {}", num_text(qv)));
             }
             push(ops, VOp::Filter { mode, input, cutoff, q })
         }
@@ -227,6 +308,23 @@ fn voice_op(e: &Expr, ops: &mut Vec<VOp>) -> Result<VArg, String> {
             );
         }
     })
+}
+
+/// A number for a message: as written when ordinary, in scientific notation when huge or tiny
+/// (`1e308`, not 309 digits).
+fn num_text<X: Into<f64> + Copy + std::fmt::Display + std::fmt::LowerExp>(x: X) -> String {
+    let v: f64 = x.into();
+    if v.is_finite() && v != 0.0 && !(1e-6..1e9).contains(&v.abs()) { format!("{x:e}") } else { format!("{x}") }
+}
+
+/// The operator as written: `+ - * /`.
+fn op_symbol(op: BinaryOp) -> &'static str {
+    match op {
+        BinaryOp::Add => "+",
+        BinaryOp::Sub => "-",
+        BinaryOp::Mul => "*",
+        _ => "/",
+    }
 }
 
 /// Midi note 60 (Tidal's note 0, `c5`) in Hz.
@@ -241,20 +339,28 @@ impl PatternSource {
                 _ => None,
             },
         };
-        // a bus instrument's own controls fill in what the event does not say
+        // A bus instrument's own controls fill in what the event does not say, its gain
+        // multiplying the event's, once: the first value of each control sounding at the
+        // onset (a chord in the instrument's controls does not multiply the event). A direct
+        // template's events are its own controls already: nothing to add.
         let mut merged;
-        let m = match synth.and_then(|d| d.controls.as_ref()) {
+        let m = match synth.filter(|_| self.direct.is_none()).and_then(|d| d.controls.as_ref()) {
             Some(c) => {
                 merged = event.clone();
-                for h in c.query_arc(onset, onset) {
-                    if let Some(tm) = h.value.as_map() {
-                        for (k, v) in tm.iter() {
-                            if k.as_ref() == "gain" {
-                                let g = merged.get("gain").and_then(|g| g.as_num()).unwrap_or(1.0) * v.as_num().unwrap_or(1.0);
-                                merged.insert(k.clone(), Value::Num(g));
-                            } else {
-                                merged.entry(k.clone()).or_insert_with(|| v.clone());
-                            }
+                let mut seen: Vec<&str> = Vec::new();
+                let haps = c.query_arc(onset, onset);
+                for h in &haps {
+                    let Some(tm) = h.value.as_map() else { continue };
+                    for (k, v) in tm.iter() {
+                        if seen.contains(&k.as_ref()) {
+                            continue;
+                        }
+                        seen.push(k.as_ref());
+                        if k.as_ref() == "gain" {
+                            let g = merged.get("gain").and_then(|g| g.as_num()).unwrap_or(1.0) * v.as_num().unwrap_or(1.0);
+                            merged.insert(k.clone(), Value::Num(g));
+                        } else {
+                            merged.entry(k.clone()).or_insert_with(|| v.clone());
                         }
                     }
                 }
@@ -308,7 +414,8 @@ impl PatternSource {
                 match (self.sounds.get(name).filter(|h| !h.is_empty()), DrumKind::from_name(name)) {
                     (Some(handles), _) => {
                         let index = num("n").unwrap_or(0.0).floor() as i64;
-                        t.instrument = Instrument::Sample(handles[index.rem_euclid(handles.len() as i64) as usize]);
+                        // a file that did not load (corrupt) stays silent
+                        t.instrument = Instrument::Sample(handles[index.rem_euclid(handles.len() as i64) as usize]?);
                         t.speed = (num("speed").unwrap_or(1.0) * 2f64.powf(note / 12.0)) as f32;
                     }
                     (None, Some(kind)) => {
@@ -340,7 +447,11 @@ impl PatternSource {
 
 impl EventSource for PatternSource {
     fn query(&mut self, begin: Rational, end: Rational, out: &mut Vec<Trigger>) {
-        for h in self.pat.query(crate::pattern::Span::new(begin, end)) {
+        let (haps, truncated) = self.pat.query_bounded(crate::pattern::Span::new(begin, end), MAX_QUERY_FRAGMENTS);
+        if truncated {
+            warn_truncated(&mut self.warned, &self.place, "a pattern", begin);
+        }
+        for h in haps {
             let Some(whole) = h.whole else { continue };
             if !h.has_onset() || whole.begin < begin || whole.begin >= end {
                 continue;
@@ -348,7 +459,18 @@ impl EventSource for PatternSource {
             if let Some(m) = h.value.as_map()
                 && let Some(t) = self.trigger(m, whole.begin, whole.end - whole.begin)
             {
-                out.push(t);
+                match not_finite(&t) {
+                    None => out.push(t),
+                    Some((name, v)) => {
+                        if !std::mem::replace(&mut self.warned_value, true) {
+                            tracing::warn!(
+                                "{}: an event at cycle {} has {name} = {v} (out of range): it is skipped, and any others like it",
+                                self.place,
+                                whole.begin
+                            );
+                        }
+                    }
+                }
             }
         }
     }
@@ -358,8 +480,8 @@ struct Builder<'s> {
     samples: &'s dyn SampleSource,
     sample_rate: u32,
     bank: SampleBank,
-    /// Sound name → handles of its files, in order.
-    sounds: HashMap<String, Vec<u32>>,
+    /// Sound name → handles of its files, in order (`None`: a file that did not load).
+    sounds: HashMap<String, Vec<Option<u32>>>,
     scene: &'s Scene,
     file: &'s str,
     nodes: Vec<NodeSpec>,
@@ -375,6 +497,20 @@ struct Builder<'s> {
     programs: Vec<VoiceProgram>,
     /// Instrument buses compiled so far, by name.
     synth_cache: HashMap<String, SynthDef>,
+}
+
+/// How many cycles of a pattern the builder looks at for the sound names it uses (their
+/// samples are loaded when the scene is built; a name first used later is silent).
+pub const PROBE_CYCLES: i64 = 64;
+
+/// What [`Builder::probe`] found.
+struct Probe {
+    /// Control maps with `s` in the first [`PROBE_CYCLES`] cycles: the pattern plays voices.
+    sound: bool,
+    /// Control maps of any kind there (not a pattern of numbers).
+    maps: bool,
+    /// The sound names (not `~bus` instruments) used in the first [`PROBE_CYCLES`] cycles.
+    names: Vec<String>,
 }
 
 /// Output names in mixing order: `out` = 0, `oN`/`dN` = N.
@@ -415,8 +551,16 @@ impl<'s> Builder<'s> {
         }
     }
 
+    /// A number as a signal constant: signals are `f32`, so it must be finite and within
+    /// ±3.4e38.
     fn num(&self, x: f64, ctx: &str) -> Result<Val, Error> {
-        if x.is_finite() { Ok(Val::Const(x as f32)) } else { Err(self.err(ctx, format!("{x} is not a finite number"))) }
+        if !x.is_finite() {
+            Err(self.err(ctx, format!("{} is not a finite number", num_text(x))))
+        } else if x.abs() > f32::MAX as f64 {
+            Err(self.err(ctx, format!("{} is too large for a signal (at most ±{:e})", num_text(x), f32::MAX)))
+        } else {
+            Ok(Val::Const(x as f32))
+        }
     }
 
     fn expr(&mut self, e: &Expr, ctx: &str) -> Result<Val, Error> {
@@ -483,7 +627,7 @@ impl<'s> Builder<'s> {
             Expr::Delay(i, t, fb, mix) => {
                 let max_time = match **t {
                     Expr::Num(x) if x.is_finite() && (0.0..=60.0).contains(&x) => x as f32,
-                    Expr::Num(x) => return Err(self.err(ctx, format!("delay time {x} s is outside 0..60 s"))),
+                    Expr::Num(x) => return Err(self.err(ctx, format!("delay time {} s is outside 0..60 s", num_text(x)))),
                     _ => 4.0,
                 };
                 let mut refs = Vec::new();
@@ -500,19 +644,42 @@ impl<'s> Builder<'s> {
                 };
                 Val::Node(self.push(kind, refs))
             }
-            Expr::Pattern(text) if self.is_sound(text, ctx)? => {
-                let pat = crate::lang::eval_pattern_in(text, &format!("{} ({ctx}, pattern)", self.file), &self.env())?;
-                self.load_sounds(&pat, ctx)?;
-                let bus = self.push(NodeKind::VoiceBus, vec![]);
-                let source = PatternSource { pat, sounds: self.sounds.clone(), synths: self.synths()?, direct: None, cps: self.scene.cps };
-                self.sources.push(SourceSpec { source: Box::new(source), target: bus });
-                Val::Node(bus)
-            }
             Expr::Pattern(text) => {
-                let pat = self.pattern(text, ctx)?;
+                let pat = crate::lang::eval_pattern_in(text, &format!("{} ({ctx}, pattern)", self.file), &self.env())?;
+                let probe = self.probe(&pat, ctx)?;
+                if probe.sound {
+                    self.load_sounds(&probe.names, ctx);
+                    let bus = self.push(NodeKind::VoiceBus, vec![]);
+                    let synths = self.synths()?;
+                    let source = PatternSource {
+                        pat,
+                        sounds: self.sounds.clone(),
+                        synths,
+                        direct: None,
+                        cps: self.scene.cps,
+                        place: format!("{}: {ctx}", self.file),
+                        warned: false,
+                        warned_value: false,
+                    };
+                    self.sources.push(SourceSpec { source: Box::new(source), target: bus });
+                    return Ok(Val::Node(bus));
+                }
+                if probe.maps {
+                    return Err(self.err(
+                        ctx,
+                        format!(
+                            "the pattern {text} makes control maps (s, n, …), not numbers; as a signal it needs numbers like \"<300 2000>\""
+                        ),
+                    ));
+                }
+                let pat = pat.filter_values(|v| v.as_num().is_some()).fmap(|v| v.as_num().unwrap_or(0.0));
                 let initial = pat.query_arc(Rational::ZERO, Rational::ZERO).first().map_or(0.0, |h| h.value as f32);
                 let node = self.push(NodeKind::Control, vec![]);
-                self.controls.push(ControlSpec { source: Box::new(PatternControl { pat }), target: node, initial });
+                self.controls.push(ControlSpec {
+                    source: Box::new(PatternControl { pat, place: format!("{}: {ctx}", self.file), warned: false }),
+                    target: node,
+                    initial,
+                });
                 Val::Node(node)
             }
             Expr::Synth(body, controls) => {
@@ -522,7 +689,16 @@ impl<'s> Builder<'s> {
                     return Err(self.err(ctx, "an oscillator without a frequency is a voice template: give it notes (`saw # note \"c e g\"`) or play it from a pattern (`s \"~name\"`)".into()));
                 };
                 let bus = self.push(NodeKind::VoiceBus, vec![]);
-                let source = PatternSource { pat, sounds: HashMap::new(), synths: HashMap::new(), direct: Some(def), cps: self.scene.cps };
+                let source = PatternSource {
+                    pat,
+                    sounds: HashMap::new(),
+                    synths: HashMap::new(),
+                    direct: Some(def),
+                    cps: self.scene.cps,
+                    place: format!("{}: {ctx}", self.file),
+                    warned: false,
+                    warned_value: false,
+                };
                 self.sources.push(SourceSpec { source: Box::new(source), target: bus });
                 Val::Node(bus)
             }
@@ -601,55 +777,72 @@ impl<'s> Builder<'s> {
         Ok(SynthDef { program, controls })
     }
 
-    /// Does pattern text make sound (control maps with `s`)?
-    fn is_sound(&self, text: &str, ctx: &str) -> Result<bool, Error> {
-        let pat = crate::lang::eval_pattern_in(text, &format!("{} ({ctx}, pattern)", self.file), &self.env())?;
-        let probe = crate::query::guarded_query(&pat, crate::pattern::Span::new(Rational::ZERO, Rational::integer(4)))
-            .map_err(|e| self.err(ctx, e.to_string()))?;
-        Ok(probe.iter().any(|h| h.value.as_map().is_some_and(|m| m.contains_key("s"))))
-    }
-
-    /// Load every file of every sound name the pattern uses in its first 64 cycles.
-    fn load_sounds(&mut self, pat: &Pattern<Value>, ctx: &str) -> Result<(), Error> {
-        let haps = crate::query::guarded_query(pat, crate::pattern::Span::new(Rational::ZERO, Rational::integer(64)))
-            .map_err(|e| self.err(ctx, e.to_string()))?;
-        let mut names: Vec<String> =
-            haps.iter().filter_map(|h| h.value.as_map()?.get("s")?.as_str().map(str::to_string)).filter(|n| !n.starts_with('~')).collect();
-        names.sort();
-        names.dedup();
-        for name in names {
-            if self.sounds.contains_key(&name) {
+    /// What a pattern is: a sound if its first [`PROBE_CYCLES`] cycles have control maps with
+    /// `s` (so `s "<bd!8 ~!8>"`'s silent cycles count too), and the sound names it uses there.
+    ///
+    /// Each query is bounded by [`crate::query::MAX_PROBE_FRAGMENTS`]. The probe asks `[0, 4)`,
+    /// then `[4, 64)`; if that one is cut short (a dense pattern), `[4, 8)`, `[8, 16)`,
+    /// `[16, 32)`, `[32, 64)` each with its own bound. It stops at the first of the others
+    /// that is cut short (an event flood: one warning, and the names found so far). So a flood
+    /// costs one bounded query, sparse music two, and a dense pattern still has its names
+    /// found up to cycle 64.
+    fn probe(&self, pat: &Pattern<Value>, ctx: &str) -> Result<Probe, Error> {
+        let mut probe = Probe { sound: false, maps: false, names: Vec::new() };
+        let mut spans = vec![(4, PROBE_CYCLES), (0, 4)];
+        while let Some((from, to)) = spans.pop() {
+            let span = crate::pattern::Span::new(Rational::integer(from), Rational::integer(to));
+            let (haps, truncated) = crate::query::guarded_query_bounded(pat, span).map_err(|e| self.err(ctx, e.to_string()))?;
+            for h in &haps {
+                let Some(m) = h.value.as_map() else { continue };
+                probe.maps = true;
+                if let Some(s) = m.get("s") {
+                    probe.sound = true;
+                    if let Some(name) = s.as_str().filter(|n| !n.starts_with('~'))
+                        && !probe.names.iter().any(|n| n == name)
+                    {
+                        probe.names.push(name.to_string());
+                    }
+                }
+            }
+            if truncated && (from, to) == (4, PROBE_CYCLES) {
+                // dense: the same cycles again in pieces, each with its own bound
+                spans = vec![(32, PROBE_CYCLES), (16, 32), (8, 16), (4, 8)];
                 continue;
             }
-            let count = self.samples.count(&name);
+            if truncated {
+                tracing::warn!(
+                    "{}: {ctx}: the pattern makes more than {} cycle fragments in cycles {from}..{to}: an event flood; only the sounds of its earliest events are loaded",
+                    self.file,
+                    crate::query::MAX_PROBE_FRAGMENTS
+                );
+                break;
+            }
+        }
+        Ok(probe)
+    }
+
+    /// Load every file of every sound in `names` not loaded yet.
+    fn load_sounds(&mut self, names: &[String], ctx: &str) {
+        for name in names {
+            if self.sounds.contains_key(name) {
+                continue;
+            }
+            let count = self.samples.count(name);
             // a drum synth's name plays the drum when no folder has it
-            if count == 0 && DrumKind::from_name(&name).is_none() {
+            if count == 0 && DrumKind::from_name(name).is_none() {
                 tracing::warn!("{}: {ctx}: no sample named '{name}' — those events are silent", self.file);
             }
             let mut handles = Vec::with_capacity(count);
             for i in 0..count {
-                if let Some(data) = self.samples.load(&name, i as i64, self.sample_rate) {
-                    handles.push(self.bank.0.len() as u32);
+                // a corrupt file (the library warns) keeps its place, silent: `n` still picks
+                // the files by their order in the folder
+                handles.push(self.samples.load(name, i as i64, self.sample_rate).map(|data| {
                     self.bank.0.push(data);
-                }
+                    (self.bank.0.len() - 1) as u32
+                }));
             }
-            self.sounds.insert(name, handles);
+            self.sounds.insert(name.clone(), handles);
         }
-        Ok(())
-    }
-
-    /// Evaluate pattern text as numbers; control maps (`s "bd"`) are not signals.
-    fn pattern(&self, text: &str, ctx: &str) -> Result<Pattern<f64>, Error> {
-        let pat = crate::lang::eval_pattern_in(text, &format!("{} ({ctx}, pattern)", self.file), &self.env())?;
-        let probe = crate::query::guarded_query(&pat, crate::pattern::Span::new(Rational::ZERO, Rational::integer(4)))
-            .map_err(|e| self.err(ctx, e.to_string()))?;
-        if probe.iter().any(|h| matches!(h.value, Value::Map(_))) {
-            return Err(self.err(
-                ctx,
-                format!("the pattern {text} makes control maps (s, n, …), not numbers; as a signal it needs numbers like \"<300 2000>\""),
-            ));
-        }
-        Ok(pat.filter_values(|v| v.as_num().is_some()).fmap(|v| v.as_num().unwrap_or(0.0)))
     }
 
     /// Load sample `"name:index"` (index 0 if omitted) and build its band-limited wavetables.
@@ -684,7 +877,14 @@ impl<'s> Builder<'s> {
     fn binary(&mut self, op: BinaryOp, a: &Expr, b: &Expr, ctx: &str) -> Result<Val, Error> {
         let (a, b) = (self.expr(a, ctx)?, self.expr(b, ctx)?);
         if let (Val::Const(x), Val::Const(y)) = (&a, &b) {
-            return Ok(Val::Const(op.apply(*x, *y)));
+            let v = op.apply(*x, *y);
+            if !v.is_finite() {
+                return Err(self.err(
+                    ctx,
+                    format!("{} {} {} overflows: a signal is at most ±{:e}", num_text(*x), op_symbol(op), num_text(*y), f32::MAX),
+                ));
+            }
+            return Ok(Val::Const(v));
         }
         let mut refs = Vec::new();
         let (a, b) = (Self::param(a, &mut refs), Self::param(b, &mut refs));
@@ -696,7 +896,7 @@ impl<'s> Builder<'s> {
         if let Val::Const(qv) = q
             && qv <= 0.0
         {
-            return Err(self.err(ctx, format!("filter q must be above 0, got {qv}")));
+            return Err(self.err(ctx, format!("filter q must be above 0, got {}", num_text(qv))));
         }
         let mut refs = Vec::new();
         let kind =

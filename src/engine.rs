@@ -388,12 +388,20 @@ impl Player {
     pub fn transport(&self) -> &Transport {
         self.world.resource::<Transport>()
     }
-    /// Voice pool accounting; `dropped` includes events the lookahead had to drop because one
-    /// source queued more in one block than its ring holds.
+    /// Voice pool accounting; `dropped` includes the events the lookahead dropped
+    /// ([`Player::events_dropped`]).
     pub fn voice_stats(&self) -> VoiceStats {
         let mut s = *self.world.resource::<VoiceStats>();
         s.dropped += self._lookahead.as_ref().map_or(0, |l| l.dropped());
         s
+    }
+
+    /// Events (triggers and control changes) the lookahead thread dropped before they reached
+    /// the render thread: more than [`crate::lookahead::MAX_EVENTS_PER_WINDOW`] from one
+    /// pattern in one window (an event flood, with a warning), or more than a ring holds in one
+    /// block.
+    pub fn events_dropped(&self) -> u64 {
+        self._lookahead.as_ref().map_or(0, |l| l.dropped())
     }
 
     /// The cycle up to which the lookahead thread has queried this engine's patterns (`None`
@@ -1150,6 +1158,10 @@ impl Engine {
     /// The cycle up to which patterns have been queried ahead (`None` without patterns).
     pub fn patterns_ready_until(&self) -> Option<f64> {
         self.player.patterns_ready_until()
+    }
+    /// Events the lookahead dropped (see [`Player::events_dropped`]).
+    pub fn events_dropped(&self) -> u64 {
+        self.player.events_dropped()
     }
     /// Frames the master limiter has turned down so far.
     pub fn limited_frames(&self) -> u64 {

@@ -28,6 +28,12 @@ const EVENT_RING: usize = 16_384;
 const CONTROL_RING: usize = 1024;
 /// How long a full ring may block the thread before an event is dropped.
 const FULL_WAIT: Duration = Duration::from_millis(100);
+/// The most triggers (or control changes) one source may start in one window (about a block,
+/// at most 1/8 cycle): more are dropped, counted in [`Lookahead::dropped`], with one warning.
+/// No music comes near: 4096 events in a block of 512 samples is eight per sample, more than
+/// the voice pool could play. It stops an event flood (`fast 1e8 $ s "bd"`) from reaching the
+/// render thread; the pattern queries themselves are bounded too (see `crate::build`).
+pub const MAX_EVENTS_PER_WINDOW: usize = 4096;
 
 struct Shared {
     stop: AtomicBool,
@@ -36,7 +42,8 @@ struct Shared {
     /// The window the render thread is in.
     rendering: AtomicI64,
     per_cycle: i64,
-    /// Events lost to a ring that stayed full (see [`push_blocking`]).
+    /// Events lost to a ring that stayed full (see [`push_blocking`]) or over
+    /// [`MAX_EVENTS_PER_WINDOW`].
     dropped: std::sync::atomic::AtomicU64,
 }
 
@@ -72,7 +79,8 @@ impl Lookahead {
         self.shared.covered.load(Ordering::Acquire) as f64 / self.shared.per_cycle as f64
     }
 
-    /// Events lost because one source queued more than a ring holds in one block.
+    /// Events (triggers and control changes) dropped: over [`MAX_EVENTS_PER_WINDOW`] from one
+    /// source in one window, or more than a ring holds in one block.
     pub fn dropped(&self) -> u64 {
         self.shared.dropped.load(Ordering::Relaxed)
     }
@@ -191,6 +199,8 @@ fn run(
     let mut span = min_span;
     let mut next_query = start;
     let mut k = start;
+    let (mut dead, mut dead_controls) = (vec![false; sources.len()], vec![false; controls.len()]);
+    let mut warned = false;
     while !shared.stop.load(Ordering::Acquire) {
         if k >= shared.rendering.load(Ordering::Acquire).saturating_add(ahead) {
             std::thread::park_timeout(Duration::from_millis(1));
@@ -205,11 +215,22 @@ fn run(
             None
         };
         let began = std::time::Instant::now();
-        for (src, prod) in sources.iter_mut().zip(prods.iter_mut()) {
+        for (i, (src, prod)) in sources.iter_mut().zip(prods.iter_mut()).enumerate() {
             let Some(src_end) = src_span else { break };
+            if dead[i] {
+                continue;
+            }
             triggers.clear();
-            src.query(begin, src_end, &mut triggers);
+            // a source whose query panics (a time overflow deep in a pattern) falls silent
+            // alone; the rest of the scene plays on
+            let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| src.query(begin, src_end, &mut triggers))).is_ok();
+            if !ok {
+                dead[i] = true;
+                tracing::error!("a pattern query panicked at cycle {begin}: that pattern stops here (the rest of the scene plays on)");
+                continue;
+            }
             triggers.sort_by_key(|t: &Trigger| t.onset);
+            cap_per_window(&mut triggers, |t| t.onset, per_cycle, &shared, &mut warned);
             let mut overflowing = false;
             for t in triggers.drain(..) {
                 if !push_blocking(prod, t, &shared, &mut overflowing) {
@@ -225,10 +246,19 @@ fn run(
                 span = (span / 2).max(min_span);
             }
         }
-        for (ctl, prod) in controls.iter_mut().zip(cprods.iter_mut()) {
+        for (i, (ctl, prod)) in controls.iter_mut().zip(cprods.iter_mut()).enumerate() {
+            if dead_controls[i] {
+                continue;
+            }
             changes.clear();
-            ctl.query(begin, end, &mut changes);
+            let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ctl.query(begin, end, &mut changes))).is_ok();
+            if !ok {
+                dead_controls[i] = true;
+                tracing::error!("a control pattern query panicked at cycle {begin}: that control holds its value from here on");
+                continue;
+            }
             changes.sort_by_key(|c: &(Rational, f32)| c.0);
+            cap_per_window(&mut changes, |c| c.0, per_cycle, &shared, &mut warned);
             let mut overflowing = false;
             for c in changes.drain(..) {
                 if !push_blocking(prod, c, &shared, &mut overflowing) {
@@ -238,6 +268,33 @@ fn run(
         }
         k += 1;
         shared.covered.store(k, Ordering::Release);
+    }
+}
+
+/// Keep at most [`MAX_EVENTS_PER_WINDOW`] of `items` (sorted by onset) in each window, the
+/// earliest; count the rest in `shared.dropped` and warn the first time.
+fn cap_per_window<T>(items: &mut Vec<T>, onset: impl Fn(&T) -> Rational, per_cycle: i64, shared: &Shared, warned: &mut bool) {
+    if items.len() <= MAX_EVENTS_PER_WINDOW {
+        return;
+    }
+    let (mut window, mut count, mut dropped) = (i64::MIN, 0usize, 0u64);
+    items.retain(|x| {
+        let w = window_of(onset(x), per_cycle);
+        if w != window {
+            (window, count) = (w, 0);
+        }
+        count += 1;
+        let keep = count <= MAX_EVENTS_PER_WINDOW;
+        dropped += u64::from(!keep);
+        keep
+    });
+    if dropped > 0 {
+        shared.dropped.fetch_add(dropped, Ordering::Relaxed);
+        if !std::mem::replace(warned, true) {
+            tracing::warn!(
+                "a pattern starts more than {MAX_EVENTS_PER_WINDOW} events in one block: the rest are dropped (an event flood such as `fast 1e8`?)"
+            );
+        }
     }
 }
 

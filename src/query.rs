@@ -38,13 +38,37 @@ pub fn parse_time(s: &str) -> Result<Rational, Error> {
     crate::scene::parse_fraction(s).ok_or_else(|| Error::Usage(format!("'{s}' is not a time (use a number or a fraction like 1/3)")))
 }
 
+/// The most cycle fragments a probe ([`guarded_query`], one step of the builder's sound probe)
+/// or a `phonon query` may make (see [`crate::pattern::Pattern::query_bounded`]): four times
+/// the render path's [`crate::build::MAX_QUERY_FRAGMENTS`], as a probe spans up to 60 cycles.
+/// A flood costs about 0.1 to 0.5 s to find; real music never comes near.
+pub const MAX_PROBE_FRAGMENTS: usize = 1 << 16;
+
 /// Query `pat`, turning the pattern engine's refusals into an error: rational time is checked,
-/// so an overflow (or a runaway query spanning millions of cycles) panics inside the query
-/// rather than giving a wrong answer or hanging.
+/// so an overflow panics inside the query rather than giving a wrong answer. The query is
+/// bounded by [`MAX_PROBE_FRAGMENTS`]: an event flood (`fast 1e8 $ s "bd"`) gives its earliest
+/// events (and a warning), never a hang.
 pub fn guarded_query<T: crate::pattern::core::Value>(pat: &crate::pattern::Pattern<T>, span: Span) -> Result<Vec<Hap<T>>, Error> {
+    let (haps, truncated) = guarded_query_bounded(pat, span)?;
+    if truncated {
+        tracing::warn!(
+            "a pattern makes more than {MAX_PROBE_FRAGMENTS} cycle fragments in [{}, {}): an event flood, looked at its earliest events only",
+            span.begin,
+            span.end
+        );
+    }
+    Ok(haps)
+}
+
+/// [`guarded_query`] without the warning: the events, and `true` if the query was cut short by
+/// [`MAX_PROBE_FRAGMENTS`].
+pub fn guarded_query_bounded<T: crate::pattern::core::Value>(
+    pat: &crate::pattern::Pattern<T>,
+    span: Span,
+) -> Result<(Vec<Hap<T>>, bool), Error> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pat.query(span)));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pat.query_bounded(span, MAX_PROBE_FRAGMENTS)));
     std::panic::set_hook(hook);
     result.map_err(|e| {
         let why = e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
@@ -58,7 +82,12 @@ pub fn query(expr: &str, from: Rational, to: Rational) -> Result<Json, Error> {
         return Err(Error::Usage(format!("--to ({to}) must not be before --from ({from})")));
     }
     let pat = crate::lang::eval_pattern(expr, "expression")?;
-    let mut haps = guarded_query(&pat, Span::new(from, to))?;
+    let (mut haps, truncated) = guarded_query_bounded(&pat, Span::new(from, to))?;
+    if truncated {
+        return Err(Error::Usage(format!(
+            "the pattern makes more than {MAX_PROBE_FRAGMENTS} cycle fragments between {from} and {to} (an event flood): query a shorter arc"
+        )));
+    }
     haps.sort_by_key(|h| (h.part.begin, h.part.end));
     Ok(Json::Array(haps.iter().map(hap_json).collect()))
 }

@@ -166,7 +166,7 @@ impl Pattern<Value> {
         let c = count as f64;
         let scalegain = |x: f64| feedback + (1.0 - feedback) * ((c - x) / c);
         let mut layers = vec![self.clone()];
-        for x in 1..count {
+        for x in 1..super::transform::layers(count, "stut") {
             layers.push(mul(self, &pure_num("gain", scalegain(x as f64))).late(time * Rational::integer(x)));
         }
         Pattern::stack(layers)
@@ -196,8 +196,9 @@ impl Pattern<Value> {
     /// Tidal: `_chop`
     pub fn chop_n(&self, n: i64) -> Pattern<Value> {
         self.fmap(move |v| {
-            let frac = |i: i64| i as f64 / n as f64;
-            Pattern::fastcat((0..n.max(0)).map(|i| Pattern::pure(chop_range(v, frac(i), frac(i + 1)))).collect())
+            let v = v.clone();
+            let frac = move |i: i64| i as f64 / n as f64;
+            Pattern::fastcat_fn(n, move |i| Pattern::pure(chop_range(&v, frac(i), frac(i + 1))))
         })
         .squeeze_join()
     }
@@ -212,14 +213,11 @@ impl Pattern<Value> {
 
     /// Tidal: `_striate`
     pub fn striate_n(&self, n: i64) -> Pattern<Value> {
-        Pattern::fastcat(
-            (0..n.max(0))
-                .map(|i| {
-                    let (b, e) = (i as f64 / n as f64, (i + 1) as f64 / n as f64);
-                    self.fmap(move |v| merge_play_range(v, b, e))
-                })
-                .collect(),
-        )
+        let p = self.clone();
+        Pattern::fastcat_fn(n, move |i| {
+            let (b, e) = (i as f64 / n as f64, (i + 1) as f64 / n as f64);
+            p.fmap(move |v| merge_play_range(v, b, e))
+        })
     }
 
     /// Play slice `i` of `n` of each sample, with the structure of `i`:

@@ -17,6 +17,13 @@ pub type Time = Rational;
 /// The most cycles one query may span after all time transforms.
 pub const MAX_QUERY_CYCLES: i64 = 1_000_000;
 
+thread_local! {
+    /// Cycle fragments the running [`Pattern::query_bounded`] may still make (`None`: no bound).
+    static BUDGET: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+    /// Whether the running bounded query ran out of its budget.
+    static TRUNCATED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// A half-open arc of time `[begin, end)` (Tidal's `Arc`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct Span {
@@ -37,25 +44,60 @@ impl Span {
     ///
     /// # Panics
     ///
-    /// If the span is longer than [`MAX_QUERY_CYCLES`] (a runaway query such as `fast 1e12`).
+    /// If the span is longer than [`MAX_QUERY_CYCLES`] (a runaway query such as `fast 1e12`),
+    /// except inside [`Pattern::query_bounded`], where it never panics for length: it stops
+    /// when that query's budget is spent (see [`Span::cycle_iter`]).
     pub fn cycles(self) -> Vec<Span> {
-        if self.begin == self.end {
-            return vec![self];
-        }
+        self.cycle_iter().collect()
+    }
+
+    /// [`Span::cycles`] as a lazy iterator. Inside [`Pattern::query_bounded`] each fragment it
+    /// yields spends one unit of that query's budget, and it ends early (marking the query as
+    /// truncated) when none is left, after its first fragment, which is free. Spent lazily, the
+    /// budget is shared between the levels of a pattern (an outer split and the queries it
+    /// makes inside each fragment); the free first fragment keeps the queries made inside
+    /// answering (so the work is bounded by the budget plus one fragment per query made).
+    ///
+    /// # Panics
+    ///
+    /// Outside a bounded query, if the span is longer than [`MAX_QUERY_CYCLES`].
+    pub fn cycle_iter(self) -> impl Iterator<Item = Span> {
+        let bounded = BUDGET.get().is_some();
         // A query over more cycles than this is a runaway (`fast 1e12`), not music: refuse it
         // (callers on the command line and the render path catch this and report it).
-        if (self.end - self.begin) > Rational::integer(MAX_QUERY_CYCLES) {
+        if !bounded && (self.end - self.begin) > Rational::integer(MAX_QUERY_CYCLES) {
             panic!("a pattern query spans more than {MAX_QUERY_CYCLES} cycles");
         }
-        let mut out = Vec::new();
-        let mut b = self.begin;
-        while b < self.end {
+        let (mut b, end, mut zero_width) = (self.begin, self.end, self.begin == self.end);
+        let mut first = true;
+        std::iter::from_fn(move || {
+            if !(zero_width || b < end) {
+                return None;
+            }
+            if bounded {
+                match BUDGET.get() {
+                    // the first fragment of every split is free: a pattern's constant arguments
+                    // (`pure 8` inside `irand 8`) still answer once the budget is spent, so
+                    // the truncated answer holds the events found, not nothing
+                    Some(0) if !first => {
+                        TRUNCATED.set(true);
+                        return None;
+                    }
+                    Some(0) | None => {}
+                    Some(left) => BUDGET.set(Some(left - 1)),
+                }
+            }
+            first = false;
+            if std::mem::take(&mut zero_width) {
+                b = end;
+                return Some(Span::new(end, end));
+            }
             let next = b.sam() + Rational::ONE;
-            let e = if next < self.end { next } else { self.end };
-            out.push(Span::new(b, e));
+            let e = if next < end { next } else { end };
+            let part = Span::new(b, e);
             b = e;
-        }
-        out
+            Some(part)
+        })
     }
 
     /// Apply `f` to both ends.
@@ -180,6 +222,43 @@ impl<T: Value> Pattern<T> {
         (self.q)(span)
     }
 
+    /// The events active in `span`, making at most `max_fragments` cycle fragments on the way
+    /// (every event of a query comes from splitting some span at cycle boundaries, at some
+    /// depth of the pattern: `pure`, `slowcat`, `split_queries`); `true` if the budget ran out.
+    ///
+    /// The bound turns an event flood (`fast 1e8 $ s "bd"`, `"[bd*100000]*1000"`) into a
+    /// truncated answer in bounded time and memory: what is returned are the events of the
+    /// first fragments made (roughly, the earliest ones), the rest are missing. Without the
+    /// bound such a query would take minutes and gigabytes, or (past [`MAX_QUERY_CYCLES`] in one
+    /// span) panic. A query inside another bounded query shares the outer budget.
+    ///
+    /// ```
+    /// use phonon::components::Rational;
+    /// use phonon::pattern::{Pattern, Span};
+    /// let flood = Pattern::pure(1).fast(Rational::integer(100_000_000));
+    /// let (haps, truncated) = flood.query_bounded(Span::new(Rational::ZERO, Rational::ONE), 1000);
+    /// assert!(truncated && haps.len() <= 1000);
+    /// let (haps, truncated) = Pattern::pure(1).fast(Rational::integer(4)).query_bounded(Span::new(Rational::ZERO, Rational::ONE), 1000);
+    /// assert!(!truncated && haps.len() == 4);
+    /// ```
+    pub fn query_bounded(&self, span: Span, max_fragments: usize) -> (Vec<Hap<T>>, bool) {
+        if BUDGET.get().is_some() {
+            return (self.query(span), TRUNCATED.get());
+        }
+        /// Clears the budget even if the query panics.
+        struct Reset;
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                BUDGET.set(None);
+            }
+        }
+        BUDGET.set(Some(max_fragments));
+        TRUNCATED.set(false);
+        let _reset = Reset;
+        let haps = self.query(span);
+        (haps, TRUNCATED.get())
+    }
+
     /// Events in `[begin, end)` (convenience for tests and tools), in the pattern's own order
     /// (not sorted). An event crossing `begin` or `end` comes as a fragment: its `part` is cut
     /// to the query, its `whole` is not.
@@ -214,7 +293,7 @@ impl<T: Value> Pattern<T> {
     /// One event per cycle, filling it (Tidal's `pure`).
     pub fn pure(v: T) -> Pattern<T> {
         Pattern::new(move |span| {
-            span.cycles().into_iter().map(|part| Hap { whole: Some(Span::cycle_of(part.begin)), part, value: v.clone() }).collect()
+            span.cycle_iter().map(|part| Hap { whole: Some(Span::cycle_of(part.begin)), part, value: v.clone() }).collect()
         })
     }
 
@@ -226,7 +305,7 @@ impl<T: Value> Pattern<T> {
     /// Split every query at cycle boundaries.
     pub fn split_queries(&self) -> Pattern<T> {
         let p = self.clone();
-        Pattern::new(move |span| span.cycles().into_iter().flat_map(|s| p.query(s)).collect())
+        Pattern::new(move |span| span.cycle_iter().flat_map(|s| p.query(s)).collect())
     }
 
     /// Map every query span before it reaches `self` (Tidal's `withQueryArc`).
@@ -393,8 +472,16 @@ impl<T: Value> Pattern<T> {
         let (l, r) = (self.clone(), other.clone());
         Pattern::new(move |span| {
             let mut out = Vec::new();
+            // fragments of one left event (a slow event queried across cycles) ask the right
+            // for the same whole: query it once
+            let mut memo: Option<(Span, Vec<Hap<U>>)> = None;
             for hl in l.query(span) {
-                for hr in r.query(hl.whole_or_part()) {
+                let over = hl.whole_or_part();
+                if memo.as_ref().is_none_or(|(s, _)| *s != over) {
+                    memo = Some((over, r.query(over)));
+                }
+                let rs = memo.as_ref().map_or(&[][..], |(_, rs)| rs.as_slice());
+                for hr in rs {
                     if let Some(part) = hl.part.sub_span(hr.part) {
                         out.push(Hap { whole: hl.whole, part, value: f(&hl.value, &hr.value) });
                     }
@@ -409,8 +496,14 @@ impl<T: Value> Pattern<T> {
         let (l, r) = (self.clone(), other.clone());
         Pattern::new(move |span| {
             let mut out = Vec::new();
+            let mut memo: Option<(Span, Vec<Hap<T>>)> = None;
             for hr in r.query(span) {
-                for hl in l.query(hr.whole_or_part()) {
+                let over = hr.whole_or_part();
+                if memo.as_ref().is_none_or(|(s, _)| *s != over) {
+                    memo = Some((over, l.query(over)));
+                }
+                let ls = memo.as_ref().map_or(&[][..], |(_, ls)| ls.as_slice());
+                for hl in ls {
                     if let Some(part) = hr.part.sub_span(hl.part) {
                         out.push(Hap { whole: hr.whole, part, value: f(&hl.value, &hr.value) });
                     }
@@ -437,9 +530,20 @@ impl<T: Value> Pattern<T> {
         })
     }
 
-    /// Layer patterns.
+    /// Layer patterns. Inside [`Pattern::query_bounded`], the layers after the budget is spent
+    /// are not queried (the query is marked truncated).
     pub fn stack(pats: Vec<Pattern<T>>) -> Pattern<T> {
-        Pattern::new(move |span| pats.iter().flat_map(|p| p.query(span)).collect())
+        Pattern::new(move |span| {
+            let mut out = Vec::new();
+            for (i, p) in pats.iter().enumerate() {
+                if i > 0 && BUDGET.get() == Some(0) {
+                    TRUNCATED.set(true);
+                    break;
+                }
+                out.extend(p.query(span));
+            }
+            out
+        })
     }
 
     /// One pattern per cycle, in turn; each advances only when it plays (Tidal's `cat`/`slowcat`).
@@ -448,17 +552,45 @@ impl<T: Value> Pattern<T> {
             return Pattern::silence();
         }
         let n = pats.len() as i64;
+        Pattern::slowcat_fn(n, move |i| pats[i as usize].clone())
+    }
+
+    /// [`Pattern::slowcat`] of the `n` patterns `f(0)` … `f(n - 1)`, each made when a query
+    /// reaches its cycle: the same events, in memory and time independent of `n` (so `run 1e8`
+    /// or `chop 1e8` cost what their queries find, not a list of 10⁸ patterns). `n <= 0` is
+    /// silence.
+    pub fn slowcat_fn(n: i64, f: impl Fn(i64) -> Pattern<T> + Send + Sync + 'static) -> Pattern<T> {
+        if n <= 0 {
+            return Pattern::silence();
+        }
         Pattern::new(move |span| {
             let cyc = span.begin.floor();
             let i = cyc.rem_euclid(n);
             let offset = Rational::integer(cyc - (cyc - i).div_euclid(n));
-            pats[i as usize]
-                .query(Span::new(span.begin - offset, span.end - offset))
+            f(i).query(Span::new(span.begin - offset, span.end - offset))
                 .into_iter()
                 .map(|h| h.with_span(|s| s.with_time(|t| t + offset)))
                 .collect()
         })
         .split_queries()
+    }
+
+    /// [`Pattern::fastcat`] of `f(0)` … `f(n - 1)`, made on demand (see
+    /// [`Pattern::slowcat_fn`]).
+    ///
+    /// ```
+    /// use phonon::components::Rational;
+    /// use phonon::pattern::Pattern;
+    /// // Tidal: run 4 = fastcat [pure 0, pure 1, pure 2, pure 3]
+    /// let run = Pattern::fastcat_fn(4, |i| Pattern::pure(i));
+    /// let values: Vec<i64> = run.onsets(Rational::ZERO, Rational::ONE).iter().map(|h| h.value).collect();
+    /// assert_eq!(values, [0, 1, 2, 3]);
+    /// ```
+    pub fn fastcat_fn(n: i64, f: impl Fn(i64) -> Pattern<T> + Send + Sync + 'static) -> Pattern<T> {
+        if n <= 0 {
+            return Pattern::silence();
+        }
+        Pattern::slowcat_fn(n, f).fast(Rational::integer(n))
     }
 
     /// All patterns squashed into one cycle (Tidal's `fastcat`).

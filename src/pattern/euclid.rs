@@ -38,6 +38,10 @@ pub fn bjorklund(k: usize, n: usize) -> Vec<bool> {
     xs.into_iter().chain(ys).flatten().collect()
 }
 
+/// The most hits or steps a euclidean rhythm may have: more is silence, with one warning
+/// (Bjorklund's algorithm takes memory in proportion; mini-notation refuses more than 4096).
+pub const MAX_EUCLID_STEPS: u64 = 1 << 16;
+
 impl<T: Value> Pattern<T> {
     /// Tidal 1.9 `_euclid k n`: `fastcat` of `n` steps, `self` on the `k` hits
     /// ([`bjorklund`]) and silence on the rests; negative `k` swaps hits and rests.
@@ -62,6 +66,13 @@ impl<T: Value> Pattern<T> {
     }
 
     fn euclid_bool(&self, k: i64, n: i64, on_hits: bool) -> Pattern<T> {
+        if k.unsigned_abs().max(n.unsigned_abs()) > MAX_EUCLID_STEPS {
+            static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+            if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                tracing::warn!("euclid ({k},{n}): more than {MAX_EUCLID_STEPS} hits or steps is silence");
+            }
+            return Pattern::silence();
+        }
         // Tidal's bjorklund with a negative step count: no rests, k hits
         let n = n.max(0) as usize;
         let (bools, invert) = if k >= 0 { (bjorklund(k as usize, n), false) } else { (bjorklund((-k) as usize, n), true) };

@@ -58,15 +58,28 @@ fn cycle_pos(t: Time) -> Time {
 }
 
 /// Haskell's `[0 .. n - 1]` for `Double`s (`enumFromTo` runs while `x <= n - 1 + 1/2`).
-fn enum_to(n: f64) -> Vec<f64> {
+fn enum_len(n: f64) -> i64 {
+    // Haskell's `[0 .. n-1]` on Doubles: 0, 1, 2 … while x <= n - 1 + 0.5
     let limit = n - 1.0 + 0.5;
-    let mut out = Vec::new();
-    let mut x = 0.0;
-    while x <= limit && out.len() < 1 << 20 {
-        out.push(x);
-        x += 1.0;
+    if limit.is_nan() || limit < 0.0 { 0 } else { (limit.floor() as i64).saturating_add(1).min(MAX_STEPS) }
+}
+
+/// The most steps `run`/`scan` make per cycle (Tidal has no bound: this one keeps cycle
+/// positions exact in 64-bit rationals).
+const MAX_STEPS: i64 = 1 << 40;
+
+/// The most layers `stutter`, `echo`, `stut` and `echoWith` make: more are dropped, with one
+/// warning (Tidal has no bound; `echoWith`'s layers nest, and ten thousand nested layers would
+/// overflow the stack of the thread querying them).
+pub const MAX_LAYERS: i64 = 1024;
+
+/// `count` capped at [`MAX_LAYERS`], warning (once per process) when it is over.
+pub(crate) fn layers(count: i64, what: &str) -> i64 {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if count > MAX_LAYERS && !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::warn!("{what} {count}: at most {MAX_LAYERS} layers play, the rest are dropped");
     }
-    out
+    count.clamp(0, MAX_LAYERS)
 }
 
 /// `(!!!)`: index a list cyclically.
@@ -217,7 +230,7 @@ impl<T: Value> Pattern<T> {
     ///
     /// Tidal: `stutter`
     pub fn stutter(&self, n: i64, t: Time) -> Pattern<T> {
-        Pattern::stack((0..n).map(|i| self.late(t * Rational::integer(i))).collect())
+        Pattern::stack((0..layers(n, "stutter")).map(|i| self.late(t * Rational::integer(i))).collect())
     }
 
     /// Layer `count` copies, each shifted `time` later than the last and transformed once more
@@ -233,7 +246,7 @@ impl<T: Value> Pattern<T> {
     /// Tidal: `_echoWith`
     pub fn echo_with_n(&self, count: i64, time: Time, f: Transform<T>) -> Pattern<T> {
         let mut acc = self.clone();
-        for _ in 1..count {
+        for _ in 1..layers(count, "echoWith") {
             acc = Pattern::stack(vec![f(&acc.late(time)), self.clone()]);
         }
         acc
@@ -376,11 +389,12 @@ impl<T: Value> Pattern<T> {
     /// Tidal: `_chunk`
     pub fn chunk_n(&self, n: i64, f: Transform<T>) -> Pattern<T> {
         if n >= 0 {
-            return Pattern::slowcat((0..n).map(|i| self.within(rat(i, n), rat(i + 1, n), f.clone())).collect());
+            let p = self.clone();
+            return Pattern::slowcat_fn(n, move |i| p.within(rat(i, n), rat(i + 1, n), f.clone()));
         }
         // `do i <- _slow (-n) $ rev $ run (-n); withinArc (i/(-n), (i+1)/(-n)) f p`
         let m = -n;
-        let idx = Pattern::fastcat((0..m).map(Pattern::pure).collect()).rev().slow(Rational::integer(m));
+        let idx = Pattern::fastcat_fn(m, Pattern::pure).rev().slow(Rational::integer(m));
         self.bound(&idx, move |p, i| p.within(rat(*i, m), rat(*i + 1, m), f.clone()))
     }
 
@@ -491,7 +505,8 @@ impl<T: Value> Pattern<T> {
 
     /// Tidal: `_iter` (`n <= 0` gives silence, as `slowcat []` does)
     pub fn iter_n(&self, n: i64) -> Pattern<T> {
-        Pattern::slowcat((0..n.max(0)).map(|i| self.early(rat(i, n))).collect())
+        let p = self.clone();
+        Pattern::slowcat_fn(n, move |i| p.early(rat(i, n)))
     }
 
     /// `iter` in the other direction (shifting right).
@@ -503,7 +518,8 @@ impl<T: Value> Pattern<T> {
 
     /// Tidal: `_iter'`
     pub fn iter_back_n(&self, n: i64) -> Pattern<T> {
-        Pattern::slowcat((0..n.max(0)).map(|i| self.late(rat(i, n))).collect())
+        let p = self.clone();
+        Pattern::slowcat_fn(n, move |i| p.late(rat(i, n)))
     }
 
     /// Repeat each event `n` times within its own timespan.
@@ -978,7 +994,7 @@ pub fn run(n: &Pattern<f64>) -> Pattern<f64> {
 
 /// Tidal: `_run`
 pub fn run_n(n: f64) -> Pattern<f64> {
-    Pattern::fastcat(enum_to(n).into_iter().map(Pattern::pure).collect())
+    Pattern::fastcat_fn(enum_len(n), |i| Pattern::pure(i as f64))
 }
 
 /// `run 1`, `run 2`, … `run n`, one per cycle.
@@ -990,7 +1006,7 @@ pub fn scan(n: &Pattern<f64>) -> Pattern<f64> {
 
 /// Tidal: `_scan`
 pub fn scan_n(n: f64) -> Pattern<f64> {
-    Pattern::slowcat(enum_to(n).into_iter().map(|i| run_n(i + 1.0)).collect())
+    Pattern::slowcat_fn(enum_len(n), |i| run_n(i as f64 + 1.0))
 }
 
 /// Continuous random integers in `[0, n)`, with a patterned `n` joined by bind.
