@@ -353,6 +353,9 @@ pub fn play(opts: PlayOptions, console: Arc<Console>, profile: Option<&crate::pr
         for node in nan_watch.take_new() {
             console.message(&format!("warning: {node} produced NaN/Inf: its output is silenced"));
         }
+        for (node, why) in nan_watch.take_new_panics() {
+            console.message(&format!("warning: {node} panicked ({why}): it is muted, the rest plays on"));
+        }
         console.status(&status_line(&status, output.underruns(), budget));
     }
     // count underruns up to here: once the render thread stops, the ring runs dry by design
