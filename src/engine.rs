@@ -9,11 +9,12 @@ use bevy_ecs::component::Mutable;
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::ScheduleSystem;
 use phonon_components::{
-    Active, BusName, Controls, DspState, MasterLimiter, NanFlags, Node, OutputBlock, Rational, Slot, Transport, Voice, VoiceState,
-    VoiceStats,
+    Active, BusName, Controls, DspState, MasterLimiter, NanFlags, Node, NodeKind, OutputBlock, Rational, Slot, Transport, Voice,
+    VoiceState, VoiceStats,
 };
 use phonon_components::{EventSource, Instrument, SampleData, Trigger};
 use phonon_systems::Hook;
+use phonon_systems::dsp::PanicFlags;
 use phonon_systems::{ControlSpec, DspPool, SourceSpec, WorldConfig, build_schedule, build_world, denormals};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -70,28 +71,52 @@ pub struct Player {
     retired_ext: Option<Arc<Extensions>>,
 }
 
-/// The NaN/Inf flags of one engine's nodes with their names, readable from any thread.
+/// The NaN/Inf flags and the panic flags of one engine's nodes with their names, readable from
+/// any thread.
 #[derive(Debug, Clone)]
 pub struct NanWatch {
     flags: std::sync::Arc<[std::sync::atomic::AtomicBool]>,
     /// `"lpf (bus '~x')"` by node index.
     names: Vec<String>,
     reported: Vec<bool>,
+    /// Nodes muted because their kernel (or a voice of their bus) panicked.
+    panics: PanicFlags,
+    panics_reported: Vec<bool>,
 }
 
 impl NanWatch {
     fn of(world: &mut World) -> NanWatch {
         let flags = world.resource::<NanFlags>().0.clone();
-        let mut names = vec![String::new(); flags.len()];
-        for (node, bus) in world.query::<(&Node, Option<&BusName>)>().iter(world) {
-            if let Some(slot) = names.get_mut(node.index as usize) {
-                *slot = match bus {
-                    Some(n) => format!("{} (bus '~{}')", node.kind.name(), n.0),
-                    None => format!("{} (node #{})", node.kind.name(), node.index),
-                };
+        let panics = world.resource::<PanicFlags>().clone();
+        let names = node_names(world, flags.len());
+        NanWatch { reported: vec![false; flags.len()], flags, panics_reported: vec![false; names.len()], names, panics }
+    }
+
+    /// The same flags, nothing reported yet.
+    fn fresh(&self) -> NanWatch {
+        NanWatch {
+            flags: self.flags.clone(),
+            names: self.names.clone(),
+            reported: vec![false; self.names.len()],
+            panics: self.panics.clone(),
+            panics_reported: vec![false; self.names.len()],
+        }
+    }
+
+    /// The nodes muted because they panicked since the last call, each with what it panicked
+    /// with: `("moog (bus '~x')", "index out of bounds: …")`.
+    pub fn take_new_panics(&mut self) -> Vec<(String, String)> {
+        if !self.panics.any() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (i, done) in self.panics_reported.iter_mut().enumerate() {
+            if !*done && let Some(msg) = self.panics.message(i) {
+                *done = true;
+                out.push((self.names[i].clone(), msg));
             }
         }
-        NanWatch { reported: vec![false; flags.len()], flags, names }
+        out
     }
 
     /// The nodes whose output went NaN/Inf since the last call (silenced by the engine).
@@ -105,6 +130,48 @@ impl NanWatch {
         }
         out
     }
+}
+
+/// A name for each node (by index) that a musician can find in the scene: a bus's root node
+/// `"lpf (bus '~x')"`, an output `"output 'o1'"`, a node inside one `"moog in 'o2'"` (the first
+/// bus or output, by name, that reaches it without crossing another), else `"saw (node #3)"`.
+fn node_names(world: &mut World, len: usize) -> Vec<String> {
+    let mut names = vec![String::new(); len];
+    let mut roots: Vec<(String, Entity)> = world
+        .query::<(Entity, &Node, &BusName)>()
+        .iter(world)
+        .map(|(e, n, b)| (if matches!(n.kind, NodeKind::Output { .. }) { b.0.clone() } else { format!("~{}", b.0) }, e))
+        .collect();
+    roots.sort();
+    let mut claimed: std::collections::HashSet<Entity> = roots.iter().map(|&(_, e)| e).collect();
+    for (root, top) in &roots {
+        let mut stack = vec![*top];
+        while let Some(e) = stack.pop() {
+            let Some(node) = world.get::<Node>(e) else { continue };
+            if let Some(slot) = names.get_mut(node.index as usize) {
+                *slot = match (&node.kind, e == *top) {
+                    (NodeKind::Output { .. }, true) => format!("output '{root}'"),
+                    (kind, true) => format!("{} (bus '{root}')", kind.name()),
+                    (kind, false) => format!("{} in '{root}'", kind.name()),
+                };
+            }
+            if let Some(inputs) = world.get::<phonon_components::Inputs>(e) {
+                for input in inputs.0.iter().rev() {
+                    if claimed.insert(input.source) {
+                        stack.push(input.source);
+                    }
+                }
+            }
+        }
+    }
+    for node in world.query::<&Node>().iter(world) {
+        if let Some(slot) = names.get_mut(node.index as usize)
+            && slot.is_empty()
+        {
+            *slot = format!("{} (node #{})", node.kind.name(), node.index);
+        }
+    }
+    names
 }
 
 /// What a hot swap carried over ([`Engine::take_over`]).
@@ -425,7 +492,16 @@ impl Player {
     /// A NaN watch another thread can poll while this engine renders elsewhere (each watch
     /// reports a node once).
     pub fn nan_watch(&self) -> NanWatch {
-        NanWatch { flags: self.nan.flags.clone(), names: self.nan.names.clone(), reported: vec![false; self.nan.names.len()] }
+        self.nan.fresh()
+    }
+
+    /// Nodes muted since the last call because their kernel — or, for a voice bus, one of its
+    /// voices — panicked, each reported once per engine with the panic's message:
+    /// `("moog (bus '~x')", "…")`. A muted node outputs silence from the block it panicked in
+    /// on; the rest of the scene plays on. Call between blocks, off the real-time path: it
+    /// allocates.
+    pub fn take_panic_reports(&mut self) -> Vec<(String, String)> {
+        self.nan.take_new_panics()
     }
 
     /// This scene's World.
@@ -1174,6 +1250,11 @@ impl Engine {
     /// A NaN watch another thread can poll (see [`Player::nan_watch`]).
     pub fn nan_watch(&self) -> NanWatch {
         self.player.nan_watch()
+    }
+    /// Nodes muted because they panicked, since the last call (see
+    /// [`Player::take_panic_reports`]).
+    pub fn take_panic_reports(&mut self) -> Vec<(String, String)> {
+        self.player.take_panic_reports()
     }
     /// The player of the scene playing.
     pub fn player(&self) -> &Player {

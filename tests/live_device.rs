@@ -184,6 +184,57 @@ fn poll_reopens_the_device_after_the_server_restarts() {
     assert!(after.frames - before.frames >= (0.5 * RATE as f64) as u64, "the ring plays again: {r}");
 }
 
+/// The error callback's path, driven through the stream's own error handler while the dummy
+/// card plays: a lost device and a backend error each drop the stream and reopen it at once
+/// (callbacks and frames resume from the same ring); an xrun changes nothing; a refused real-time
+/// priority is reported without a reopen; a device that fails is reopened at once, and, failing again within 2 s, reported once, retried once a second and
+/// reported again once it has played for 2 s.
+#[test]
+fn an_error_from_the_stream_reopens_the_device() {
+    let r = run_child("child_error_callback_reopens");
+    println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+    let text = |k: &str| r[k].as_array().expect(k).iter().map(|m| m.as_str().expect("text").to_string()).collect::<Vec<_>>();
+    let lost = text("lost");
+    assert_eq!(lost.len(), 1, "{r}");
+    assert!(lost[0].contains("'default' failed: the device disappeared; reopened 'default' at 48000 Hz"), "{r}");
+    let backend = text("backend");
+    assert_eq!(backend.len(), 1, "{r}");
+    assert!(backend[0].contains("failed: the stream reported an error; reopened 'default'"), "{r}");
+    assert!(text("xrun").is_empty(), "an xrun is not a failure: {r}");
+    let rt = text("realtime");
+    assert_eq!(rt.len(), 1, "{r}");
+    assert!(rt[0].contains("real-time scheduling was refused"), "{r}");
+    let flapping = text("flapping");
+    assert_eq!(flapping.len(), 3, "a reopen, one report when it fails again, one when it plays again: {r}");
+    assert!(flapping[0].contains("failed: the stream reported an error; reopened"), "{r}");
+    assert!(flapping[1].contains("failed again: the stream reported an error; retrying every second"), "{r}");
+    assert!(flapping[2].contains("'default' plays again at 48000 Hz"), "{r}");
+    for (from, to) in [("before", "after_lost"), ("after_lost", "after_backend"), ("after_backend", "after_flapping")] {
+        let (a, b) = (stats(&r[from]), stats(&r[to]));
+        assert!(b.callbacks > a.callbacks && b.frames - a.frames >= (0.4 * RATE as f64) as u64, "plays on from {from} to {to}: {r}");
+    }
+    assert!(stats(&r["after_flapping"]).errors >= 4 + 11, "every injected error counted: {r}");
+    let reopens = r["reopens"].as_u64().expect("reopens");
+    assert!((4..=5).contains(&reopens), "lost, backend, the first flapping error, then one retry (two if a late error hit it): {r}");
+}
+
+/// A real error from the device: ALSA's `failing` PCM (tests/jack/mod.rs) plays into the dummy
+/// card but also writes every period to `/dev/full`, so each write fails (ENOSPC) and cpal's
+/// error callback reports a backend error. The stream is reopened at once, fails again, and is
+/// then retried once a second without a message per failure.
+#[test]
+fn a_device_that_errors_for_real_is_reopened_then_retried_each_second() {
+    let r = run_child("child_failing_device");
+    println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+    let messages: Vec<&str> = r["messages"].as_array().expect("messages").iter().map(|m| m.as_str().expect("text")).collect();
+    assert!(stats(&r["stats"]).errors > 0, "cpal called the error callback: {r}");
+    assert!(messages.first().is_some_and(|m| m.contains("'failing' failed: the stream reported an error; reopened 'failing'")), "{r}");
+    assert!(messages.get(1).is_some_and(|m| m.contains("failed again") && m.contains("retrying every second")), "{r}");
+    assert_eq!(messages.len(), 2, "quiet while it keeps failing: {r}");
+    let reopens = r["reopens"].as_u64().expect("reopens");
+    assert!((2..=6).contains(&reopens), "about one reopen a second in 4 s, not one per poll: {r}");
+}
+
 // ───────────────────────── child side: run only inside a child process ─────────────────────────
 
 fn assert_child() {
@@ -333,6 +384,70 @@ fn child_survives_a_server_restart() {
     stop.store(true, Ordering::Relaxed);
     feeder.join().expect("feeder");
     emit("result", json!({"at_back": at_back, "after_1s": after}));
+}
+
+#[test]
+#[ignore = "child of an_error_from_the_stream_reopens_the_device"]
+fn child_error_callback_reopens() {
+    use cpal::ErrorKind;
+    assert_child();
+    let mut out = open_default();
+    let (ring, stats) = (ring_with_silence(2 * PERIOD as usize), Arc::new(DeviceStats::default()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let feeder = feed_sine(ring.clone(), stop.clone());
+    out.start(ring, stats.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let mut ignored = Vec::new();
+    poll_for(&mut out, 0.5, &mut ignored);
+    let before = stats.snapshot();
+    // each injection, then polling as the main thread does
+    let mut step = |out: &mut DeviceOutput, kind: Option<ErrorKind>, secs: f64| {
+        if let Some(kind) = kind {
+            out.inject_error(kind);
+        }
+        let mut messages = Vec::new();
+        poll_for(out, secs, &mut messages);
+        messages
+    };
+    let lost = step(&mut out, Some(ErrorKind::DeviceNotAvailable), 2.5);
+    let after_lost = stats.snapshot();
+    let backend = step(&mut out, Some(ErrorKind::BackendError), 2.5);
+    let after_backend = stats.snapshot();
+    let xrun = step(&mut out, Some(ErrorKind::Xrun), 0.3);
+    let realtime = step(&mut out, Some(ErrorKind::RealtimeDenied), 0.3);
+    // fails again within 2 s of the last reopen, then keeps failing for a second
+    let mut flapping = step(&mut out, Some(ErrorKind::BackendError), 0.1);
+    for _ in 0..10 {
+        flapping.extend(step(&mut out, Some(ErrorKind::BackendError), 0.1));
+    }
+    flapping.extend(step(&mut out, None, 4.0));
+    let (after_flapping, reopens) = (stats.snapshot(), out.reopens());
+    drop(out);
+    stop.store(true, Ordering::Relaxed);
+    feeder.join().expect("feeder");
+    emit(
+        "result",
+        json!({"lost": lost, "backend": backend, "xrun": xrun, "realtime": realtime, "flapping": flapping,
+               "before": before, "after_lost": after_lost, "after_backend": after_backend, "after_flapping": after_flapping,
+               "reopens": reopens}),
+    );
+}
+
+#[test]
+#[ignore = "child of a_device_that_errors_for_real_is_reopened_then_retried_each_second"]
+fn child_failing_device() {
+    assert_child();
+    let mut out = DeviceOutput::open(Some("failing"), Some(RATE), Some(PERIOD)).unwrap_or_else(|e| panic!("{e}"));
+    let (ring, stats) = (ring_with_silence(2 * PERIOD as usize), Arc::new(DeviceStats::default()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let feeder = feed_sine(ring.clone(), stop.clone());
+    out.start(ring, stats.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let mut messages = Vec::new();
+    poll_for(&mut out, 4.0, &mut messages);
+    let (snapshot, reopens) = (stats.snapshot(), out.reopens());
+    drop(out);
+    stop.store(true, Ordering::Relaxed);
+    feeder.join().expect("feeder");
+    emit("result", json!({"messages": messages, "stats": snapshot, "reopens": reopens}));
 }
 
 // ───────────────────────── in process: the callback's arithmetic and config choice ─────────────

@@ -141,6 +141,19 @@ o5: (supersaw 110 # chorus) * 0.1
         assert!(st.success());
     }
 
+    /// Wait (up to 30 s) for the player to say it watches the file: no save is missed after.
+    fn wait_until_watching(rx: &Receiver<String>) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(line) if line.contains("every save is heard") => return,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        panic!("the player did not start watching its file within 30 s");
+    }
+
     /// Wait (up to 10 s) for the player to say it reloaded or rejected the file.
     fn wait_for_reload(rx: &Receiver<String>) {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -226,6 +239,7 @@ o5: (supersaw 110 # chorus) * 0.1
         // core busy rebuilding: on two cores that starves the render thread (see the note on
         // `live::default_threads`), which no musician's saving does.
         let (err, take) = play(&jack, &scene, 120.0, &dir, |rx, pid| {
+            wait_until_watching(rx);
             std::thread::sleep(std::time::Duration::from_millis(1000));
             for k in 0..100 {
                 std::fs::write(&scene, if k % 2 == 0 { edited.as_str() } else { SCENE }).expect("write");
@@ -257,6 +271,7 @@ o5: (supersaw 110 # chorus) * 0.1
         let scene = dir.join("set.ph");
         std::fs::write(&scene, SCENE).expect("write");
         let (err, take) = play(&jack, &scene, 6.0, &dir, |rx, _| {
+            wait_until_watching(rx);
             std::thread::sleep(std::time::Duration::from_millis(2000));
             std::fs::write(&scene, format!("{SCENE}o4: sqare 220\n")).expect("write");
             wait_for_reload(rx);

@@ -280,3 +280,137 @@ fn a_nan_in_the_playing_engine_is_reported_once_from_another_thread() {
     assert!(watch.take_new().is_empty(), "reported once");
     drop(engine);
 }
+
+/// Voices held long (stut echoes, legato 2), a 0.9-feedback echo, a reverb and a plate: tails
+/// that would ring for seconds.
+const TAILS: &str = r#"
+~x: saw # lpf 2000 0.7 # gain 0.2
+o1: stut 4 0.6 0.125 $ s "~x*4" # note "<c3'min7 e3'major>" # legato 2
+o2: (saw 55 * 0.3) # delay 0.4 0.9 0.6
+o3: (s "superkick*2" # gain 0.8) # reverb 0.9 0.5 0.5
+o4: (square 220 * 0.1) # plate 0.8 0.4 0.3
+"#;
+
+/// `panic` saved into the file mid-performance, through the live path (the control thread
+/// builds, the render thread swaps at its next block), with 1 and 2 DSP threads: the first
+/// block after it is exactly silent after the 5 ms bridge (which steps no further than the
+/// music did), every voice is gone, nothing carries over, and every later block is exactly
+/// 0.0 — the echo, reverb and plate tails included.
+#[test]
+fn panic_stops_voices_and_every_tail_within_the_bridge() {
+    for threads in [1, 2] {
+        let dir = std::env::temp_dir().join(format!("phonon-panic-{}-{threads}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("set.ph");
+        std::fs::write(&path, TAILS).expect("write");
+        let lib = Arc::new(SampleLibrary::discover(&[]));
+        let cfg = EngineConfig { threads, ..EngineConfig::default() };
+        let first = Scene::load(&path).expect("parses");
+        let mut engine = Engine::with_samples(&first, "set.ph", cfg.clone(), &*lib).expect("builds");
+        let index = SceneIndex::of(&mut engine);
+        let status = Arc::new(LiveStatus::default());
+        let (mut renderer, rings) = Renderer::new(engine, Sink::Discard, None, status.clone(), None);
+        let mut builder = Builder {
+            path: path.clone(),
+            cfg,
+            library: lib,
+            status: status.clone(),
+            playing: index,
+            scene: first,
+            to_render: rings.to_render,
+            console: Arc::new(Console::new()),
+            nan_watches: std::sync::mpsc::channel().0,
+        };
+        let mut before = Vec::new();
+        for _ in 0..200 {
+            renderer.render_one();
+            before.extend_from_slice(renderer.last_block());
+        }
+        let voices = renderer.engine().voice_stats().active;
+        let last_second = &before[before.len() - 2 * 44_100..];
+        assert!(voices > 0 && rms(&left(last_second)) > 0.05, "playing: {voices} voices, rms {}", rms(&left(last_second)));
+        let last_block = &before[before.len() - 2 * 512..];
+
+        std::fs::write(&path, format!("{TAILS}panic\n")).expect("write");
+        println!("{}", builder.reload().expect("builds"));
+        renderer.render_one();
+        let block = renderer.last_block().to_vec();
+        assert_eq!(status.swaps.load(std::sync::atomic::Ordering::Relaxed), 1);
+        assert_eq!(status.kept_states.load(std::sync::atomic::Ordering::Relaxed), 0, "no state carries into a panic");
+        assert_eq!(status.kept_voices.load(std::sync::atomic::Ordering::Relaxed), 0, "no voice carries into a panic");
+        assert_eq!(renderer.engine().voice_stats().active, 0);
+        let bridge = (0.005f64 * 44_100.0).ceil() as usize;
+        let sounding = block.chunks_exact(2).rposition(|f| f != [0.0, 0.0]).map_or(0, |i| i + 1);
+        let seam = [&last_block[last_block.len() - 2..], &block[..]].concat();
+        println!(
+            "{threads} threads: {voices} voices stopped; the bridge sounds for {sounding} frames (limit {bridge}); \
+             largest step across the seam {:.4}, the last block's own {:.4}",
+            max_step(&seam),
+            max_step(last_block)
+        );
+        assert!(sounding <= bridge, "silent after the {bridge}-frame bridge: sounds until frame {sounding}");
+        assert!(max_step(&seam) <= max_step(last_block) * 1.001 + 1e-6, "the stop does not click");
+        let mut later = Vec::new();
+        for _ in 0..5 * 44_100 / 512 {
+            renderer.render_one();
+            later.extend_from_slice(renderer.last_block());
+        }
+        assert!(later.iter().all(|&s| s == 0.0), "5 s of exact silence after: no tail comes back");
+        drop(rings.retired);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// The embedding API's `panic` (a scene that says it) and `Engine::hush` do the same: one block
+/// to silence through the bridge, then exact zeros.
+#[test]
+fn engine_panic_and_hush_stop_every_tail_in_one_block() {
+    for stop in ["panic", "hush()"] {
+        let mut engine = Engine::with_samples(&ph(TAILS), "t.ph", cfg(), &SampleLibrary::discover(&[])).expect("builds");
+        for _ in 0..200 {
+            engine.process_block();
+        }
+        assert!(engine.voice_stats().active > 0);
+        match stop {
+            "panic" => drop(engine.load_str("panic").expect("loads")),
+            _ => engine.hush().expect("hushes"),
+        }
+        let first = engine.process_block().to_vec();
+        let bridge = (0.005f64 * 44_100.0).ceil() as usize;
+        assert!(first[2 * bridge..].iter().all(|&s| s == 0.0), "{stop}: silent after the bridge");
+        assert_eq!(engine.voice_stats().active, 0, "{stop}: no voice left");
+        for _ in 0..200 {
+            assert!(engine.process_block().iter().all(|&s| s == 0.0), "{stop}: exact silence after");
+        }
+    }
+}
+
+/// A kernel that panics on the render thread is reported once, with its message, by the watch
+/// the live main thread polls.
+#[test]
+fn a_panic_in_the_playing_engine_is_reported_once_from_another_thread() {
+    struct Bomb;
+    impl phonon::components::Kernel for Bomb {
+        fn process(&mut self, _: &phonon::components::KernelCtx, _: &[phonon::components::Arg<'_>], _: &mut [f32]) {
+            panic!("the moog blew up");
+        }
+    }
+    let lib = SampleLibrary::discover(&[]);
+    let mut engine =
+        Engine::with_samples(&ph("~f: saw 110 # moog 800 0.7\no1: ~f * 0.2 + sine 220 * 0.1\n"), "t.ph", cfg(), &lib).expect("builds");
+    let mut watch = engine.nan_watch();
+    let world = engine.world_mut();
+    let mut states = world.query::<(&phonon::components::Node, &mut phonon::components::DspState)>();
+    let (_, mut state) = states.iter_mut(world).find(|(n, _)| n.kind.name() == "moog").expect("the moog");
+    *state = phonon::components::DspState::Kernel(phonon::components::KernelBox(Box::new(Bomb)));
+    let render = std::thread::spawn(move || {
+        let sums: Vec<f64> = (0..3).map(|_| rms(&left(engine.process_block()))).collect();
+        (engine, sums)
+    });
+    let (engine, sums) = render.join().expect("the render thread survives");
+    assert!(sums.iter().all(|&r| r > 0.05), "the sine plays on: {sums:?}");
+    assert_eq!(watch.take_new_panics(), vec![("moog (bus '~f')".to_string(), "the moog blew up".to_string())]);
+    assert!(watch.take_new_panics().is_empty(), "reported once");
+    assert!(watch.take_new().is_empty(), "not a NaN");
+    drop(engine);
+}

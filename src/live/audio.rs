@@ -29,6 +29,9 @@ const PREFERRED_RATES: [u32; 2] = [48_000, 44_100];
 const STALL: Duration = Duration::from_secs(2);
 /// How often a lost device is retried.
 const RETRY: Duration = Duration::from_secs(1);
+/// A reopened stream that fails again within this long is failing repeatedly: it is retried
+/// once per [`RETRY`] instead of at once, and reported once until it has played this long.
+const SETTLE: Duration = Duration::from_secs(2);
 
 /// One output device as `phonon devices` lists it.
 #[derive(Debug, Clone, PartialEq)]
@@ -381,6 +384,21 @@ struct Feed {
     stats: Arc<DeviceStats>,
 }
 
+/// What the stream's error callback runs: count the error, and keep the worst [`Fault`] since the
+/// last poll for [`DeviceOutput::poll`] to act on. Real-time safe: two atomic operations.
+#[derive(Clone)]
+struct ErrorSink {
+    fault: Arc<AtomicU8>,
+    stats: Arc<DeviceStats>,
+}
+
+impl ErrorSink {
+    fn report(&self, kind: ErrorKind) {
+        self.stats.errors.fetch_add(1, Ordering::Relaxed);
+        self.fault.fetch_max(Fault::of(kind) as u8, Ordering::Relaxed);
+    }
+}
+
 /// A sound-card output stream fed from the render thread's ring.
 ///
 /// Lifecycle: [`open`](Self::open) picks the device and configuration, [`start`](Self::start) builds
@@ -407,6 +425,12 @@ pub struct DeviceOutput {
     progress: (u64, Instant),
     /// When to retry a lost device next (`Some` only while there is no stream).
     retry_at: Option<Instant>,
+    /// When a recovery last reopened the stream.
+    reopened_at: Option<Instant>,
+    /// The device keeps failing right after each reopen: quiet until it plays for [`SETTLE`].
+    flapping: bool,
+    /// Streams rebuilt after a failure.
+    reopens: u64,
 }
 
 impl DeviceOutput {
@@ -431,6 +455,9 @@ impl DeviceOutput {
             fault: Arc::new(AtomicU8::new(0)),
             progress: (0, Instant::now()),
             retry_at: None,
+            reopened_at: None,
+            flapping: false,
+            reopens: 0,
         })
     }
 
@@ -452,6 +479,11 @@ impl DeviceOutput {
     /// The device's sample format (converted from the ring's `f32` in the callback).
     pub fn sample_format(&self) -> SampleFormat {
         self.format
+    }
+
+    /// Streams rebuilt after a failure so far (each successful reopen, at once or on a retry).
+    pub fn reopens(&self) -> u64 {
+        self.reopens
     }
 
     /// Frames per callback as the host reports it once started (`None` before, or if unknown).
@@ -477,10 +509,13 @@ impl DeviceOutput {
     /// Checks the stream; call every ~50 ms from the owning thread. Returns a message when
     /// something happened that a user should hear about.
     ///
-    /// If the error callback reported a fatal error (device lost, stream invalidated, backend error)
-    /// or the callbacks stopped for 2 s, the stream is dropped and the same device — else the
-    /// default one — is reopened at the same rate and restarted from the same ring. While no
-    /// device can be opened it retries every second and stays quiet until one is back.
+    /// If the error callback reported a fatal error (device lost, stream invalidated, a backend
+    /// or any other error that is not an xrun, a reroute or a refused real-time priority) or the
+    /// callbacks stopped for 2 s, the stream is dropped and the same device — else the default
+    /// one — is reopened at the same rate and restarted from the same ring. While no device can
+    /// be opened it retries every second and stays quiet until one is back. A device that fails
+    /// again within 2 s of being reopened is retried once a second, reported once, and reported
+    /// again when it has played for 2 s.
     pub fn poll(&mut self) -> Option<String> {
         self.feed.as_ref()?;
         if self.stream.is_none() {
@@ -488,9 +523,28 @@ impl DeviceOutput {
         }
         match Fault::from_code(self.fault.swap(0, Ordering::Relaxed)) {
             Some(f) if f.fatal() => self.recover(f.describe()),
-            Some(Fault::Xrun) | None => self.check_progress(),
+            Some(Fault::Xrun) | None => self.settled().or_else(|| self.check_progress()),
             Some(f) => Some(format!("audio device '{}': {}", self.name, f.describe())),
         }
+    }
+
+    /// Test hook: run the stream's error handler — exactly what cpal's error callback runs — with
+    /// an error of `kind`, as if the device had reported it. The next [`poll`](Self::poll) acts on
+    /// it. Does nothing before [`start`](Self::start).
+    #[doc(hidden)]
+    pub fn inject_error(&self, kind: ErrorKind) {
+        if let Some(feed) = &self.feed {
+            ErrorSink { fault: self.fault.clone(), stats: feed.stats.clone() }.report(kind);
+        }
+    }
+
+    /// After repeated failures: the device has now played for [`SETTLE`] since its last reopen.
+    fn settled(&mut self) -> Option<String> {
+        if !self.flapping || self.reopened_at.is_some_and(|t| t.elapsed() < SETTLE) {
+            return None;
+        }
+        self.flapping = false;
+        Some(format!("audio device '{}' plays again at {} Hz", self.name, self.sample_rate()))
     }
 
     fn check_progress(&mut self) -> Option<String> {
@@ -505,10 +559,19 @@ impl DeviceOutput {
         self.recover("it stopped asking for samples")
     }
 
-    /// Drops the stream and tries to reopen; the message says what happened either way.
+    /// Drops the stream and tries to reopen; the message says what happened either way. A stream
+    /// that fails again right after a reopen waits for the next retry (a second), and only the
+    /// first such failure is reported.
     fn recover(&mut self, why: &str) -> Option<String> {
         let lost = self.name.clone();
         self.stream = None;
+        if self.reopened_at.is_some_and(|t| t.elapsed() < SETTLE) {
+            self.retry_at = Some(Instant::now() + RETRY);
+            if std::mem::replace(&mut self.flapping, true) {
+                return None;
+            }
+            return Some(format!("audio device '{lost}' failed again: {why}; retrying every second"));
+        }
         match self.reopen() {
             Ok(()) => Some(format!("audio device '{lost}' failed: {why}; reopened '{}' at {} Hz", self.name, self.sample_rate())),
             Err(e) => {
@@ -523,6 +586,7 @@ impl DeviceOutput {
             return None;
         }
         match self.reopen() {
+            Ok(()) if self.flapping => None, // reported once it has played for SETTLE
             Ok(()) => Some(format!("audio device '{}' is back: playing at {} Hz", self.name, self.sample_rate())),
             Err(_) => {
                 self.retry_at = Some(Instant::now() + RETRY);
@@ -543,7 +607,10 @@ impl DeviceOutput {
         self.device = device;
         self.config = config;
         self.format = format;
-        self.play()
+        self.play()?;
+        self.reopened_at = Some(Instant::now());
+        self.reopens += 1;
+        Ok(())
     }
 
     /// Builds the stream for the current device/config and feed, and starts it.
@@ -575,7 +642,7 @@ impl DeviceOutput {
 
     fn build(&self, ring: &Arc<HeapRb<f32>>, stats: &Arc<DeviceStats>, config: StreamConfig) -> Result<cpal::Stream, Error> {
         let reader = RingReader::new(ring.clone(), config.channels, stats.clone())?;
-        build_stream(&self.device, config, self.format, reader, self.fault.clone(), stats.clone())
+        build_stream(&self.device, config, self.format, reader, ErrorSink { fault: self.fault.clone(), stats: stats.clone() })
     }
 }
 
@@ -611,15 +678,11 @@ fn build_stream(
     config: StreamConfig,
     format: SampleFormat,
     reader: RingReader,
-    fault: Arc<AtomicU8>,
-    stats: Arc<DeviceStats>,
+    errors: ErrorSink,
 ) -> Result<cpal::Stream, Error> {
     // Real-time: stores a code and counts; the cpal error is dropped here (its message, if any,
     // was allocated by cpal before the call).
-    let on_error = move |e: cpal::Error| {
-        stats.errors.fetch_add(1, Ordering::Relaxed);
-        fault.fetch_max(Fault::of(e.kind()) as u8, Ordering::Relaxed);
-    };
+    let on_error = move |e: cpal::Error| errors.report(e.kind());
     macro_rules! typed {
         ($t:ty) => {{
             let mut reader = reader;

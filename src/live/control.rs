@@ -92,7 +92,8 @@ impl Builder {
         }
     }
 
-    /// Watch the file until `status.stop`; reload on every change.
+    /// Watch the file until `status.stop`; reload on every change. Says `FILE: playing; every
+    /// save is heard` once the watch is in place.
     pub fn watch(mut self) -> Result<(), Error> {
         let (tx, rx) = std::sync::mpsc::channel();
         let mut watcher =
@@ -104,6 +105,8 @@ impl Builder {
         };
         watcher.watch(&dir, RecursiveMode::NonRecursive).map_err(|e| Error::Usage(format!("cannot watch {}: {e}", dir.display())))?;
         let target = canonical(&self.path);
+        // from here on no save is missed (a script driving the player can wait for this line)
+        self.console.message(&format!("{}: playing; every save is heard", self.path.display()));
         while !self.status.stop.load(Ordering::Acquire) {
             let Ok(ev) = rx.recv_timeout(Duration::from_millis(100)) else { continue };
             if !concerns(&ev, &target) {

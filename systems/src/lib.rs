@@ -355,6 +355,7 @@ pub fn build_world(
     world.insert_resource(VoiceStats { capacity: cfg.voices, ..Default::default() });
     world.insert_resource(MasterLimiter::new(cfg.sample_rate));
     world.insert_resource(NanFlags((0..nodes.len()).map(|_| std::sync::atomic::AtomicBool::new(false)).collect()));
+    world.insert_resource(dsp::PanicFlags::new(nodes.len()));
     world.insert_resource(bank);
     world.insert_resource(Controls::default());
     world.insert_resource(DspPool::new(cfg.threads)?);
@@ -611,7 +612,9 @@ pub mod events {
 pub mod voices {
     //! Step 3: render voices into their buses.
     use super::*;
+    use crate::dsp::{PanicFlags, PanicPayload};
     use rayon::prelude::*;
+    use std::panic::{AssertUnwindSafe, catch_unwind};
 
     /// One active voice's work for this block, borrowed from the World for the system's run.
     pub struct VoiceJob<'w> {
@@ -621,6 +624,8 @@ pub mod voices {
         /// Position in the query (the order voices are summed in within a bus).
         order: u32,
         done: bool,
+        /// A voice of this job's bus panicked this block.
+        panicked: bool,
     }
 
     /// The voice system's reusable lists, sized for the whole pool when the schedule is
@@ -659,34 +664,55 @@ pub mod voices {
     /// and sums each bus's voices in query order, so the result is bit-identical whatever the
     /// thread count.
     ///
-    /// Real-time contract: allocation-free.
+    /// A voice that panics is caught with its bus (inside the bus's task): that bus is silent
+    /// for the block, its voices end, and its node is muted in [`PanicFlags`] — from then on
+    /// its voices end without rendering.
+    ///
+    /// Real-time contract: allocation-free (a panic itself allocates).
     #[allow(clippy::too_many_arguments)] // a system's parameters are its data dependencies
     pub fn render_voices(
         mut voices: Query<(Entity, &mut Voice, &mut VoiceState), With<Active>>,
         programs: Res<VoicePrograms>,
         mut scratch: ResMut<program::VoiceScratch>,
-        buses: Query<&Slot, With<VoiceBus>>,
+        buses: Query<(&Slot, &Node), With<VoiceBus>>,
         mut arena: ResMut<Arena>,
         transport: Res<Transport>,
         mut stats: ResMut<VoiceStats>,
         bank: Res<SampleBank>,
         pool: Option<Res<crate::dsp::DspPool>>,
+        panics: Res<PanicFlags>,
         mut work: Local<VoiceWork>,
         mut commands: Commands,
     ) {
         let _span = tracing::trace_span!("voices").entered();
         let block = transport.block_len;
         let sr = transport.sample_rate as f32;
-        for slot in &buses {
+        for (slot, _) in &buses {
             arena.0[slot.offset..slot.offset + 2 * block].fill(0.0);
         }
         let mut jobs: Vec<VoiceJob<'_>> = recycle(std::mem::take(&mut work.jobs));
         for (order, (entity, voice, state)) in voices.iter_mut().enumerate() {
-            jobs.push(VoiceJob { entity, voice: voice.into_inner(), state: state.into_inner(), order: order as u32, done: false });
+            jobs.push(VoiceJob {
+                entity,
+                voice: voice.into_inner(),
+                state: state.into_inner(),
+                order: order as u32,
+                done: false,
+                panicked: false,
+            });
         }
         // by bus, and within a bus in query order: an unstable sort on a unique key is exact
         // and does not allocate
         jobs.sort_unstable_by_key(|j| (j.voice.target, j.order));
+        if panics.any() {
+            // a muted bus's voices end unheard
+            for (slot, node) in &buses {
+                if panics.is_muted(node.index as usize) {
+                    let (lo, hi) = bus_range(&jobs, slot.offset);
+                    jobs[lo..hi].iter_mut().for_each(|j| j.done = true);
+                }
+            }
+        }
         let runs = &mut work.runs;
         runs.clear();
         let mut first = 0;
@@ -699,7 +725,7 @@ pub mod voices {
         let ctx = Ctx { programs: &programs, bank: &bank, sr, block };
         let threads = pool.as_ref().and_then(|p| p.pool.as_ref().map(|tp| (tp, tp.current_num_threads().clamp(1, 64))));
         let regs_len = scratch.0.len() / threads.map_or(1, |t| t.1).max(1);
-        match threads {
+        let caught = match threads {
             Some((tp, n)) if runs.len() > 1 && jobs.len() >= MIN_PARALLEL_VOICES && regs_len >= MAX_VOICE_OPS * block => {
                 // cut the buses into `n` contiguous groups of about equal voice counts
                 let per = jobs.len().div_ceil(n);
@@ -739,15 +765,26 @@ pub mod voices {
                     regs_rest = rr;
                     tasks[t] = Some((js, ar, a0, regs));
                 }
+                let mut caught: [Option<PanicPayload>; 64] = [const { None }; 64];
                 tp.install(|| {
-                    tasks[..g].par_iter_mut().for_each(|task| {
+                    tasks[..g].par_iter_mut().zip(caught[..g].par_iter_mut()).for_each(|(task, caught)| {
                         if let Some((js, ar, a0, regs)) = task {
-                            render_run(js, ar, *a0, regs, &ctx);
+                            *caught = render_run(js, ar, *a0, regs, &ctx);
                         }
                     })
                 });
+                caught.iter_mut().find_map(Option::take)
             }
             _ => render_run(&mut jobs, &mut arena.0, 0, &mut scratch.0, &ctx),
+        };
+        if let Some(payload) = caught {
+            let mut payload = Some(payload);
+            for (slot, node) in &buses {
+                let (lo, hi) = bus_range(&jobs, slot.offset);
+                if jobs[lo..hi].first().is_some_and(|j| j.panicked) {
+                    panics.mute(node.index as usize, payload.take());
+                }
+            }
         }
         let mut active = 0;
         for j in &mut jobs {
@@ -770,14 +807,42 @@ pub mod voices {
         block: usize,
     }
 
-    /// Render `jobs` (sorted by bus) into `arena`, a slice of the arena starting at `base`.
-    fn render_run(jobs: &mut [VoiceJob<'_>], arena: &mut [f32], base: usize, regs: &mut [f32], cx: &Ctx<'_>) {
+    /// The jobs of the bus at arena offset `target` (jobs sorted by bus): `jobs[lo..hi]`.
+    fn bus_range(jobs: &[VoiceJob<'_>], target: usize) -> (usize, usize) {
+        (jobs.partition_point(|j| j.voice.target < target), jobs.partition_point(|j| j.voice.target <= target))
+    }
+
+    /// Render `jobs` (sorted by bus; those already `done` are skipped) into `arena`, a slice of
+    /// the arena starting at `base`. A bus whose voice panics is caught here: its block becomes
+    /// silence and its voices end, marked `panicked`. Returns the first panic's payload.
+    fn render_run(jobs: &mut [VoiceJob<'_>], arena: &mut [f32], base: usize, regs: &mut [f32], cx: &Ctx<'_>) -> Option<PanicPayload> {
         let block = cx.block;
-        for j in jobs {
-            let at = j.voice.target - base;
+        let mut caught = None;
+        let mut rest = jobs;
+        while let Some(target) = rest.first().map(|j| j.voice.target) {
+            let n = rest.iter().position(|j| j.voice.target != target).unwrap_or(rest.len());
+            let (bus, tail) = std::mem::take(&mut rest).split_at_mut(n);
+            rest = tail;
+            let at = target - base;
             let (l, r) = arena[at..at + 2 * block].split_at_mut(block);
-            j.done = render_voice(j.voice, j.state, l, r, regs, cx);
+            // zero-cost unless it unwinds; caught here, inside the task, so a rayon worker never
+            // re-raises it on the render thread
+            let rendered = catch_unwind(AssertUnwindSafe(|| {
+                for j in bus.iter_mut().filter(|j| !j.done) {
+                    j.done = render_voice(j.voice, j.state, l, r, regs, cx);
+                }
+            }));
+            if let Err(payload) = rendered {
+                l.fill(0.0);
+                r.fill(0.0);
+                for j in bus.iter_mut() {
+                    j.done = true;
+                    j.panicked = true;
+                }
+                caught.get_or_insert(payload);
+            }
         }
+        caught
     }
 
     /// Add one voice into `l`/`r`; returns whether it has ended.

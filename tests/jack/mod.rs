@@ -31,8 +31,12 @@ const INSTALL: &str = "the live-audio tests need JACK's dummy driver: apt-get in
 const ALSA_JACK_PLUGIN: &str = "libasound_module_pcm_jack.so";
 
 /// `pcm.!default` → JACK's `system` playback ports, through `plug` (any rate/format/channels).
+/// `pcm.failing` plays there too, but its `file` plugin also writes every period to `/dev/full`:
+/// each write fails (ENOSPC), so cpal reports a backend error to the stream's error callback.
 const ASOUNDRC: &str = "pcm.!default { type plug slave.pcm \"j\" }\n\
-pcm.j { type jack name \"phonon\" playback_ports { 0 system:playback_1 1 system:playback_2 } }\n";
+pcm.j { type jack name \"phonon\" playback_ports { 0 system:playback_1 1 system:playback_2 } }\n\
+pcm.failing { type plug slave.pcm \"failing_file\" hint { show on description \"writes to /dev/full: every period fails\" } }\n\
+pcm.failing_file { type file slave.pcm \"j\" file \"/dev/full\" format \"raw\" }\n";
 
 /// A running `jackd -d dummy` and the directory holding its `.asoundrc` (both gone on drop).
 pub struct JackDummy {

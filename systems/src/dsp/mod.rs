@@ -10,6 +10,12 @@
 //!
 //! Real-time contract: once the engine has rendered one block, [`dsp`] allocates nothing (its
 //! job list reuses one allocation across blocks; kernels never allocate).
+//!
+//! A kernel that panics does not take the render thread down: each node's run is wrapped in
+//! `catch_unwind` inside its job (so a rayon worker never re-raises it on the render thread); the
+//! node is muted from that block on and recorded in [`PanicFlags`] for the engine to report.
+//! The panic itself allocates (its payload, and the panic hook's message on standard error);
+//! a block without a panic pays nothing for the guard.
 
 pub mod arith;
 pub mod catalogue;
@@ -25,8 +31,110 @@ use phonon_components::{
     Arena, Arg, DspState, Input, Inputs, KernelCtx, MAX_ARGS, NanFlags, Node, NodeKind, Param, PrevArena, Slot, Stages, Transport,
 };
 use rayon::prelude::*;
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 pub use phonon_components::P;
+
+/// What a panic carried (`panic!`'s message: a `&'static str` or a `String`), moved off the
+/// unwinding thread.
+pub type PanicPayload = Box<dyn Any + Send>;
+
+/// Nodes whose kernel panicked — or, for a voice bus, one of whose voices panicked. Such a node
+/// is muted from that block on: its output is silence and its kernel never runs again in this
+/// engine (its state is left as the panic left it). One entry per node index, shared (an `Arc`)
+/// with whoever reports it off the render path: the engine, or live mode's main thread.
+///
+/// Real-time contract: [`PanicFlags::is_muted`], [`PanicFlags::any`] and [`PanicFlags::mute`]
+/// never allocate or block (`mute` stores the payload only if its slot is free at once).
+///
+/// ```
+/// use phonon_systems::dsp::PanicFlags;
+/// let flags = PanicFlags::new(3);
+/// assert!(!flags.any());
+/// flags.mute(1, Some(Box::new("index out of bounds")));
+/// assert!(flags.any() && flags.is_muted(1) && !flags.is_muted(0));
+/// assert_eq!(flags.message(1).as_deref(), Some("index out of bounds"));
+/// assert_eq!(flags.message(0), None);
+/// ```
+#[derive(Resource, Clone)]
+pub struct PanicFlags(Arc<PanicLog>);
+
+/// The shared part of [`PanicFlags`].
+struct PanicLog {
+    muted: Box<[AtomicBool]>,
+    any: AtomicBool,
+    payloads: Box<[Mutex<Option<PanicPayload>>]>,
+}
+
+impl PanicFlags {
+    /// Flags for `nodes` nodes (indexes `0..nodes`), none muted.
+    pub fn new(nodes: usize) -> PanicFlags {
+        PanicFlags(Arc::new(PanicLog {
+            muted: (0..nodes).map(|_| AtomicBool::new(false)).collect(),
+            any: AtomicBool::new(false),
+            payloads: (0..nodes).map(|_| Mutex::new(None)).collect(),
+        }))
+    }
+
+    /// How many nodes the flags cover.
+    pub fn len(&self) -> usize {
+        self.0.muted.len()
+    }
+
+    /// Whether the flags cover no node.
+    pub fn is_empty(&self) -> bool {
+        self.0.muted.is_empty()
+    }
+
+    /// Whether any node has been muted.
+    #[inline]
+    pub fn any(&self) -> bool {
+        self.0.any.load(Ordering::Acquire)
+    }
+
+    /// Whether node `index` is muted (false for an index out of range).
+    #[inline]
+    pub fn is_muted(&self, index: usize) -> bool {
+        self.any() && self.0.muted.get(index).is_some_and(|m| m.load(Ordering::Acquire))
+    }
+
+    /// Mute node `index` (out of range: nothing), keeping `payload` for [`PanicFlags::message`]
+    /// if it is the node's first. Real-time safe: no allocation, no waiting (a payload that
+    /// finds its slot locked or taken is dropped here).
+    pub fn mute(&self, index: usize, payload: Option<PanicPayload>) {
+        let (Some(flag), Some(slot)) = (self.0.muted.get(index), self.0.payloads.get(index)) else { return };
+        if let (Some(p), Ok(mut slot)) = (payload, slot.try_lock())
+            && slot.is_none()
+        {
+            *slot = Some(p);
+        }
+        flag.store(true, Ordering::Release);
+        self.0.any.store(true, Ordering::Release);
+    }
+
+    /// What node `index` panicked with (`None` if it is not muted); `"(no message)"` when the
+    /// payload was neither a string nor kept. Allocates: call off the render path.
+    pub fn message(&self, index: usize) -> Option<String> {
+        if !self.is_muted(index) {
+            return None;
+        }
+        let slot = self.0.payloads[index].lock().unwrap_or_else(|p| p.into_inner());
+        let text = slot
+            .as_ref()
+            .and_then(|p| p.downcast_ref::<&'static str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()));
+        Some(text.unwrap_or_else(|| "(no message)".into()))
+    }
+}
+
+impl std::fmt::Debug for PanicFlags {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let muted: Vec<usize> = (0..self.len()).filter(|&i| self.is_muted(i)).collect();
+        f.debug_struct("PanicFlags").field("nodes", &self.len()).field("muted", &muted).finish()
+    }
+}
 
 /// Resolves a node's inputs to slices of this block's arena (or the previous block's).
 #[derive(Clone, Copy)]
@@ -239,18 +347,32 @@ pub fn all_finite(xs: &[f32]) -> bool {
 
 /// Run one node's kernel, then catch a non-finite output: the block becomes silence, a filter's
 /// memory is cleared (so it recovers), and the node is flagged for the engine to report once.
-fn run_checked(job: &mut Job<'_>, r: &Reader<'_>, sample_rate: f32, out: &mut [f32], nan: &NanFlags) {
+///
+/// A kernel that panics is caught here (inside the job, so a rayon worker never re-raises it):
+/// its block becomes silence, its state is left alone, and it is muted in `panics` — a muted
+/// node outputs silence without running.
+fn run_checked(job: &mut Job<'_>, r: &Reader<'_>, sample_rate: f32, out: &mut [f32], nan: &NanFlags, panics: &PanicFlags) {
     if matches!(job.node.kind, NodeKind::Unused) {
         return;
     }
-    run(job, r, sample_rate, out);
+    let index = job.node.index as usize;
+    if panics.is_muted(index) {
+        out.fill(0.0);
+        return;
+    }
+    // zero-cost unless it unwinds: the kernels' loops are the same functions as without it
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| run(job, r, sample_rate, out))) {
+        out.fill(0.0);
+        panics.mute(index, Some(payload));
+        return;
+    }
     if !all_finite(out) {
         out.fill(0.0);
         if let DspState::Filter(states) = &mut *job.state {
             *states = Default::default();
         }
         if let Some(flag) = nan.0.get(job.node.index as usize) {
-            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+            flag.store(true, Ordering::Relaxed);
         }
     }
 }
@@ -265,6 +387,7 @@ pub fn dsp(
     pool: Res<DspPool>,
     transport: Res<Transport>,
     nan: Res<NanFlags>,
+    panics: Res<PanicFlags>,
     mut scratch: Local<JobScratch>,
 ) {
     let _span = tracing::trace_span!("dsp").entered();
@@ -299,11 +422,11 @@ pub fn dsp(
                 group_jobs
                     .par_iter_mut()
                     .zip(cur.par_chunks_mut(size))
-                    .for_each(|(job, out)| run_checked(job, &reader, sample_rate, out, &nan))
+                    .for_each(|(job, out)| run_checked(job, &reader, sample_rate, out, &nan, &panics))
             }),
             _ => {
                 for (job, out) in group_jobs.iter_mut().zip(cur.chunks_mut(size)) {
-                    run_checked(job, &reader, sample_rate, out, &nan);
+                    run_checked(job, &reader, sample_rate, out, &nan, &panics);
                 }
             }
         }
