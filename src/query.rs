@@ -42,7 +42,7 @@ pub fn parse_time(s: &str) -> Result<Rational, Error> {
 /// or a `phonon query` may make (see [`crate::pattern::Pattern::query_bounded`]): four times
 /// the render path's [`crate::build::MAX_QUERY_FRAGMENTS`], as a probe spans up to 60 cycles.
 /// A flood costs about 0.1 to 0.5 s to find; real music never comes near.
-pub const MAX_PROBE_FRAGMENTS: usize = 1 << 16;
+pub const MAX_PROBE_FRAGMENTS: usize = 1 << 18;
 
 /// Query `pat`, turning the pattern engine's refusals into an error: rational time is checked,
 /// so an overflow panics inside the query rather than giving a wrong answer. The query is
