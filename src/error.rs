@@ -69,7 +69,15 @@ impl Error {
     /// A syntax error at 1-based `line`/`col` of `text`, with an excerpt and caret.
     pub fn syntax(file: &str, text: &str, line: usize, col: usize, msg: String) -> Error {
         let src = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
-        let excerpt = format!("  {src}\n  {}^", " ".repeat(col.saturating_sub(1)));
+        // a long line is quoted as a window around the column (a 20 KB line stays readable)
+        const SIDE: usize = 60;
+        let chars: Vec<char> = src.chars().collect();
+        let at = col.saturating_sub(1).min(chars.len());
+        let (from, to) = (at.saturating_sub(SIDE), (at + SIDE).min(chars.len()));
+        let (head, tail) = (if from > 0 { "…" } else { "" }, if to < chars.len() { "…" } else { "" });
+        let window: String = chars[from..to].iter().collect();
+        let caret = " ".repeat(at - from + head.chars().count());
+        let excerpt = format!("  {head}{window}{tail}\n  {caret}^");
         Error::Syntax { file: file.to_string(), line, col, msg, excerpt }
     }
 }

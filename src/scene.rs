@@ -216,8 +216,9 @@ impl Scene {
     }
 
     /// Parse `.ph` text; `file` names it in errors.
+    /// A leading UTF-8 byte-order mark (Windows editors write one) is skipped.
     pub fn from_ph(text: &str, file: &str) -> Result<Scene, Error> {
-        crate::lang::ph::parse_ph(text, file)
+        crate::lang::ph::parse_ph(text.strip_prefix('\u{feff}').unwrap_or(text), file)
     }
 
     /// The scene as pretty RON.
@@ -231,8 +232,8 @@ impl Scene {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
         let name = path.display().to_string();
         match path.extension().and_then(|e| e.to_str()) {
-            Some("ron") => Scene::from_ron(&text, &name),
-            Some("ph") | None => crate::lang::ph::parse_ph(&text, &name),
+            Some("ron") => Scene::from_ron(text.strip_prefix('\u{feff}').unwrap_or(&text), &name),
+            Some("ph") | None => Scene::from_ph(&text, &name),
             Some(other) => Err(Error::Scene { file: name, msg: format!("unknown scene format '.{other}' (expected a .ph or .ron file)") }),
         }
     }

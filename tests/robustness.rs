@@ -117,7 +117,6 @@ fn empty_file() {
 
 /// A UTF-8 byte-order mark (Windows editors write one) must be skipped.
 #[test]
-#[ignore = "parser: a leading U+FEFF is 'expected a statement' at 1:1 (src/lang/ph.rs should skip it)"]
 fn utf8_bom() {
     let y = play("\u{feff}tempo: 0.5\nout: sine 440 * 0.5\n", "bom.ph", 0.2);
     assert!((peak(&y) - 0.5).abs() < 1e-3);
@@ -205,7 +204,6 @@ fn nested_parentheses_5000() {
 
 /// An error on a very long line quotes a window of it around the column, not the whole line.
 #[test]
-#[ignore = "parser: Error::syntax (src/error.rs) quotes the whole line: 10 KB here"]
 fn long_lines_are_quoted_around_the_column() {
     let src = format!("out: {}440{}\n", "(".repeat(5000), ")".repeat(5000));
     let err = error(&src, "bad.ph");
