@@ -93,13 +93,15 @@ impl Env for SceneEnv<'_> {
     }
 }
 
-/// The most cycle fragments (16 384) one query of a scene's event pattern may make (a query
-/// spans 1/16 to 1 cycle): see [`Pattern::query_bounded`]. Real music makes a few thousand
-/// at most (`fast 8 $ s "hh*64"`: about 1 500 a cycle; `s "pad/1000" # gain 0.5`: 1 000, the
-/// right side of `#` being queried over the whole 1000-cycle event, as in Tidal). A query
-/// that needs more is an event flood (`fast 1e8 $ s "bd"`): it is cut short, with one warning
-/// per pattern, and plays only its earliest events; a flood query costs a few milliseconds.
-pub const MAX_QUERY_FRAGMENTS: usize = 1 << 14;
+/// The most cycle fragments (65 536) one query of a scene's event pattern may make (a query
+/// spans 1/16 to 1 cycle): see [`Pattern::query_bounded`]. Music stays well below: the
+/// heaviest benchmark, 4 096 looping voices in one `stack` (`assets/bench/voices4k.ph`),
+/// makes about 20 000; `fast 8 $ s "hh*64"` about 1 500 a cycle; `s "pad/1000" # gain 0.5`
+/// 1 000 (the right side of `#` is queried over the whole 1000-cycle event, as in Tidal). A
+/// query that needs more is an event flood (`fast 1e8 $ s "bd"`): it is cut short, with one
+/// warning per pattern, and plays only its earliest events; a flood's query costs 0.05 to
+/// 0.3 s (once per span of the lookahead's queries, 1/16 to 1 cycle).
+pub const MAX_QUERY_FRAGMENTS: usize = 1 << 16;
 
 /// The most cycle fragments one query of a control pattern may make. Controls are queried
 /// once per window (about a block, at most 1/8 cycle), so the bound is per window: a control

@@ -42,7 +42,7 @@ pub fn parse_time(s: &str) -> Result<Rational, Error> {
 /// or a `phonon query` may make (see [`crate::pattern::Pattern::query_bounded`]): four times
 /// the render path's [`crate::build::MAX_QUERY_FRAGMENTS`], as a probe spans up to 60 cycles.
 /// A flood costs about 0.1 to 0.5 s to find; real music never comes near.
-pub const MAX_PROBE_FRAGMENTS: usize = 1 << 16;
+pub const MAX_PROBE_FRAGMENTS: usize = 1 << 18;
 
 /// Query `pat`, turning the pattern engine's refusals into an error: rational time is checked,
 /// so an overflow panics inside the query rather than giving a wrong answer. The query is
@@ -82,7 +82,8 @@ pub fn query(expr: &str, from: Rational, to: Rational) -> Result<Json, Error> {
         return Err(Error::Usage(format!("--to ({to}) must not be before --from ({from})")));
     }
     let pat = crate::lang::eval_pattern(expr, "expression")?;
-    let (mut haps, truncated) = guarded_query_bounded(&pat, Span::new(from, to))?;
+    // a runaway arc (`fast 1e12`) is refused as such; a flood inside a sane arc is cut short
+    let (mut haps, truncated) = crate::pattern::core::refusing_runaways(|| guarded_query_bounded(&pat, Span::new(from, to)))?;
     if truncated {
         return Err(Error::Usage(format!(
             "the pattern makes more than {MAX_PROBE_FRAGMENTS} cycle fragments between {from} and {to} (an event flood): query a shorter arc"
