@@ -350,7 +350,8 @@ impl PatternSource {
             Some(c) => {
                 merged = event.clone();
                 let mut seen: Vec<&str> = Vec::new();
-                let haps = c.query_arc(onset, onset);
+                // bounded: a runaway in the instrument's controls costs a bounded query
+                let (haps, _) = c.query_bounded(crate::pattern::Span::new(onset, onset), MAX_QUERY_FRAGMENTS);
                 for h in &haps {
                     let Some(tm) = h.value.as_map() else { continue };
                     for (k, v) in tm.iter() {
@@ -675,7 +676,9 @@ impl<'s> Builder<'s> {
                     ));
                 }
                 let pat = pat.filter_values(|v| v.as_num().is_some()).fmap(|v| v.as_num().unwrap_or(0.0));
-                let initial = pat.query_arc(Rational::ZERO, Rational::ZERO).first().map_or(0.0, |h| h.value as f32);
+                let zero = crate::pattern::Span::new(Rational::ZERO, Rational::ZERO);
+                let (first, _) = crate::query::guarded_query_bounded(&pat, zero).map_err(|e| self.err(ctx, e.to_string()))?;
+                let initial = first.first().map_or(0.0, |h| h.value as f32);
                 let node = self.push(NodeKind::Control, vec![]);
                 self.controls.push(ControlSpec {
                     source: Box::new(PatternControl { pat, place: format!("{}: {ctx}", self.file), warned: false }),
