@@ -785,15 +785,15 @@ impl<'s> Builder<'s> {
     /// What a pattern is: a sound if its first [`PROBE_CYCLES`] cycles have control maps with
     /// `s` (so `s "<bd!8 ~!8>"`'s silent cycles count too), and the sound names it uses there.
     ///
-    /// Each query is bounded by [`crate::query::MAX_PROBE_FRAGMENTS`]. The probe asks `[0, 4)`,
-    /// then `[4, 64)`; if that one is cut short (a dense pattern), `[4, 8)`, `[8, 16)`,
-    /// `[16, 32)`, `[32, 64)` each with its own bound. It stops at the first of the others
-    /// that is cut short (an event flood: one warning, and the names found so far). So a flood
-    /// costs one bounded query, sparse music two, and a dense pattern still has its names
-    /// found up to cycle 64.
+    /// Each query is bounded by [`crate::query::MAX_PROBE_FRAGMENTS`]. The probe asks
+    /// `[0, 64)`; if that is cut short (a dense pattern, or a flood), `[0, 4)`, `[4, 8)`,
+    /// `[8, 16)`, `[16, 32)`, `[32, 64)`, each with its own bound, and stops at the first of
+    /// these cut short (an event flood: one warning, and the names found so far). So music
+    /// costs one query, a flood two bounded ones, and a dense pattern still has its names found
+    /// up to cycle 64.
     fn probe(&self, pat: &Pattern<Value>, ctx: &str) -> Result<Probe, Error> {
         let mut probe = Probe { sound: false, maps: false, names: Vec::new() };
-        let mut spans = vec![(4, PROBE_CYCLES), (0, 4)];
+        let mut spans = vec![(0, PROBE_CYCLES)];
         while let Some((from, to)) = spans.pop() {
             let span = crate::pattern::Span::new(Rational::integer(from), Rational::integer(to));
             let (haps, truncated) = crate::query::guarded_query_bounded(pat, span).map_err(|e| self.err(ctx, e.to_string()))?;
@@ -809,9 +809,9 @@ impl<'s> Builder<'s> {
                     }
                 }
             }
-            if truncated && (from, to) == (4, PROBE_CYCLES) {
-                // dense: the same cycles again in pieces, each with its own bound
-                spans = vec![(32, PROBE_CYCLES), (16, 32), (8, 16), (4, 8)];
+            if truncated && (from, to) == (0, PROBE_CYCLES) {
+                // dense, or a flood: the same cycles again in pieces, each with its own bound
+                spans = vec![(32, PROBE_CYCLES), (16, 32), (8, 16), (4, 8), (0, 4)];
                 continue;
             }
             if truncated {

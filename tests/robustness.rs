@@ -414,6 +414,7 @@ fn huge_controls() {
     {
         let file = format!("ctl{i}.ph");
         assert!(silent(&play(&format!("out: s \"bd\" # {ctl}\n"), &file, 0.3)), "{ctl}");
+        println!("{:?}", logged(&file));
         assert!(logged(&file).iter().any(|l| l.contains("(out of range): it is skipped")), "{ctl}: {:?}", logged(&file));
     }
     assert!(silent(&play("out: saw # note 1e308\n", "ctlsynth.ph", 0.3)));
@@ -515,6 +516,7 @@ fn corrupt_sample() {
     assert!(silent(&run("out: s \"crash:0\" # pan 0")));
     let y = left(&run("out: s \"crash:1\" # pan 0"));
     assert!((peak(&y) - 0.5).abs() < 0.01, "the second file plays: peak {}", peak(&y));
+    println!("{:?}", logged("0.wav"));
     assert!(logged("0.wav").iter().any(|l| l.contains("cannot be loaded")), "{:?}", logged("crash"));
 }
 
@@ -538,8 +540,10 @@ fn many_slow_patterns_build() {
     }
     src.push_str(&format!("out: {}\n", terms[0]));
     let t = std::time::Instant::now();
-    let mut e = engine(&src, "slow.ph");
-    println!("256 slow buses: parsed and built in {:.2?}", t.elapsed());
+    let scene = Scene::from_ph(&src, "slow.ph").unwrap();
+    let parsed = t.elapsed();
+    let mut e = Engine::from_scene(&scene, "slow.ph", cfg()).unwrap();
+    println!("256 slow buses: parsed in {parsed:.2?}, built in {:.2?}", t.elapsed() - parsed);
     let y = render(&mut e, 0.2);
     assert!(rms(&y) > 0.01);
 }
@@ -589,6 +593,7 @@ fn template_chord_gain() {
     }
     let y = left(&play("o1: sine # note \"e4'maj7(3,8,1)\" # adsr 0.01 0.2 0.5 0.5 # gain 0.1", "template.ph", 2.0));
     let dbfs = 20.0 * rms(&y).log10();
+    println!("o1: sine # note \"e4'maj7(3,8,1)\" # adsr … # gain 0.1: {dbfs:.1} dBFS RMS");
     assert!(dbfs > -30.0, "{dbfs} dBFS");
 }
 
