@@ -94,12 +94,13 @@ impl Env for SceneEnv<'_> {
 }
 
 /// The most cycle fragments (65 536) one query of a scene's event pattern may make (a query
-/// spans 1/16 to 1 cycle): see [`Pattern::query_bounded`]. Real music makes a few thousand
-/// at most (`fast 8 $ s "hh*64"`: about 1 500 a cycle; `s "pad/1000" # gain 0.5`: 1 000, the
-/// right side of `#` being queried over the whole 1000-cycle event, as in Tidal); the
-/// `voices4k` benchmark (4096 voices starting at once, four controls each) makes 20 480. A query
-/// that needs more is an event flood (`fast 1e8 $ s "bd"`): it is cut short, with one warning
-/// per pattern, and plays only its earliest events; a flood query costs a few milliseconds.
+/// spans 1/16 to 1 cycle): see [`Pattern::query_bounded`]. Music stays well below: the
+/// heaviest benchmark, 4 096 looping voices in one `stack` (`assets/bench/voices4k.ph`),
+/// makes about 20 000; `fast 8 $ s "hh*64"` about 1 500 a cycle; `s "pad/1000" # gain 0.5`
+/// 1 000 (the right side of `#` is queried over the whole 1000-cycle event, as in Tidal). A
+/// query that needs more is an event flood (`fast 1e8 $ s "bd"`): it is cut short, with one
+/// warning per pattern, and plays only its earliest events; a flood's query costs 0.05 to
+/// 0.3 s (once per span of the lookahead's queries, 1/16 to 1 cycle).
 pub const MAX_QUERY_FRAGMENTS: usize = 1 << 16;
 
 /// The most cycle fragments one query of a control pattern may make. Controls are queried
@@ -349,7 +350,8 @@ impl PatternSource {
             Some(c) => {
                 merged = event.clone();
                 let mut seen: Vec<&str> = Vec::new();
-                let haps = c.query_arc(onset, onset);
+                // bounded: a runaway in the instrument's controls costs a bounded query
+                let (haps, _) = c.query_bounded(crate::pattern::Span::new(onset, onset), MAX_QUERY_FRAGMENTS);
                 for h in &haps {
                     let Some(tm) = h.value.as_map() else { continue };
                     for (k, v) in tm.iter() {
@@ -674,7 +676,9 @@ impl<'s> Builder<'s> {
                     ));
                 }
                 let pat = pat.filter_values(|v| v.as_num().is_some()).fmap(|v| v.as_num().unwrap_or(0.0));
-                let initial = pat.query_arc(Rational::ZERO, Rational::ZERO).first().map_or(0.0, |h| h.value as f32);
+                let zero = crate::pattern::Span::new(Rational::ZERO, Rational::ZERO);
+                let (first, _) = crate::query::guarded_query_bounded(&pat, zero).map_err(|e| self.err(ctx, e.to_string()))?;
+                let initial = first.first().map_or(0.0, |h| h.value as f32);
                 let node = self.push(NodeKind::Control, vec![]);
                 self.controls.push(ControlSpec {
                     source: Box::new(PatternControl { pat, place: format!("{}: {ctx}", self.file), warned: false }),
@@ -781,15 +785,15 @@ impl<'s> Builder<'s> {
     /// What a pattern is: a sound if its first [`PROBE_CYCLES`] cycles have control maps with
     /// `s` (so `s "<bd!8 ~!8>"`'s silent cycles count too), and the sound names it uses there.
     ///
-    /// Each query is bounded by [`crate::query::MAX_PROBE_FRAGMENTS`]. The probe asks `[0, 4)`,
-    /// then `[4, 64)`; if that one is cut short (a dense pattern), `[4, 8)`, `[8, 16)`,
-    /// `[16, 32)`, `[32, 64)` each with its own bound. It stops at the first of the others
-    /// that is cut short (an event flood: one warning, and the names found so far). So a flood
-    /// costs one bounded query, sparse music two, and a dense pattern still has its names
-    /// found up to cycle 64.
+    /// Each query is bounded by [`crate::query::MAX_PROBE_FRAGMENTS`]. The probe asks
+    /// `[0, 64)`; if that is cut short (a dense pattern, or a flood), `[0, 4)`, `[4, 8)`,
+    /// `[8, 16)`, `[16, 32)`, `[32, 64)`, each with its own bound, and stops at the first of
+    /// these cut short (an event flood: one warning, and the names found so far). So music
+    /// costs one query, a flood two bounded ones, and a dense pattern still has its names found
+    /// up to cycle 64.
     fn probe(&self, pat: &Pattern<Value>, ctx: &str) -> Result<Probe, Error> {
         let mut probe = Probe { sound: false, maps: false, names: Vec::new() };
-        let mut spans = vec![(4, PROBE_CYCLES), (0, 4)];
+        let mut spans = vec![(0, PROBE_CYCLES)];
         while let Some((from, to)) = spans.pop() {
             let span = crate::pattern::Span::new(Rational::integer(from), Rational::integer(to));
             let (haps, truncated) = crate::query::guarded_query_bounded(pat, span).map_err(|e| self.err(ctx, e.to_string()))?;
@@ -805,9 +809,9 @@ impl<'s> Builder<'s> {
                     }
                 }
             }
-            if truncated && (from, to) == (4, PROBE_CYCLES) {
-                // dense: the same cycles again in pieces, each with its own bound
-                spans = vec![(32, PROBE_CYCLES), (16, 32), (8, 16), (4, 8)];
+            if truncated && (from, to) == (0, PROBE_CYCLES) {
+                // dense, or a flood: the same cycles again in pieces, each with its own bound
+                spans = vec![(32, PROBE_CYCLES), (16, 32), (8, 16), (4, 8), (0, 4)];
                 continue;
             }
             if truncated {

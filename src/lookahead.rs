@@ -30,10 +30,11 @@ const CONTROL_RING: usize = 1024;
 const FULL_WAIT: Duration = Duration::from_millis(100);
 /// The most triggers (or control changes) one source may start in one window (about a block,
 /// at most 1/8 cycle): more are dropped, counted in [`Lookahead::dropped`], with one warning.
-/// No music comes near: 4096 events in a block of 512 samples is eight per sample, more than
-/// the voice pool could play. It stops an event flood (`fast 1e8 $ s "bd"`) from reaching the
-/// render thread; the pattern queries themselves are bounded too (see `crate::build`).
-pub const MAX_EVENTS_PER_WINDOW: usize = 4096;
+/// No music comes near: 8192 events in a block of 512 samples is sixteen per sample, eight
+/// times the default voice pool; the heaviest benchmark (`assets/bench/voices4k.ph`) starts
+/// 4096 voices at once. It stops an event flood (`fast 1e8 $ s "bd"`) from reaching the render
+/// thread; the pattern queries themselves are bounded too (see `crate::build`).
+pub const MAX_EVENTS_PER_WINDOW: usize = 8192;
 
 struct Shared {
     stop: AtomicBool,

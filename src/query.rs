@@ -82,7 +82,8 @@ pub fn query(expr: &str, from: Rational, to: Rational) -> Result<Json, Error> {
         return Err(Error::Usage(format!("--to ({to}) must not be before --from ({from})")));
     }
     let pat = crate::lang::eval_pattern(expr, "expression")?;
-    let (mut haps, truncated) = guarded_query_bounded(&pat, Span::new(from, to))?;
+    // a runaway arc (`fast 1e12`) is refused as such; a flood inside a sane arc is cut short
+    let (mut haps, truncated) = crate::pattern::core::refusing_runaways(|| guarded_query_bounded(&pat, Span::new(from, to)))?;
     if truncated {
         return Err(Error::Usage(format!(
             "the pattern makes more than {MAX_PROBE_FRAGMENTS} cycle fragments between {from} and {to} (an event flood): query a shorter arc"

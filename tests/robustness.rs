@@ -115,6 +115,22 @@ fn empty_file() {
     }
 }
 
+/// RON scenes: an empty file is an error at 1:1 (a `.ron` file holds one `Scene(…)`); 5 000
+/// nested expressions hit RON's recursion limit, an error at the column where it does.
+#[test]
+fn ron_inputs() {
+    assert_eq!(Scene::from_ron("", "e.ron").unwrap_err().to_string(), "e.ron:1:1: Expected opening `(` for struct `Scene`\n  \n  ^");
+    let nested = format!("Scene(outputs: {{\"out\": {}Num(440){}}})", "Sine(".repeat(5000), ")".repeat(5000));
+    assert!(Scene::from_ron(&nested, "n.ron").unwrap_err().to_string().starts_with("n.ron:1:334: Exceeded recursion limit"));
+}
+
+/// A UTF-8 byte-order mark (Windows editors write one) must be skipped, in RON too.
+#[test]
+#[ignore = "parser: a leading U+FEFF is 'Expected opening `(`' at 1:1 (src/scene.rs should skip it)"]
+fn utf8_bom_in_ron() {
+    assert_eq!(Scene::from_ron("\u{feff}Scene(cps: 0.75)", "b.ron").unwrap().cps, 0.75);
+}
+
 /// A UTF-8 byte-order mark (Windows editors write one) must be skipped.
 #[test]
 fn utf8_bom() {
@@ -237,13 +253,22 @@ fn flood_in_mini_notation() {
 }
 
 /// A hundred million events a cycle (`fast 1e8`, or `*100000` inside `*1000`): the queries are
-/// cut short with a warning naming the output, at most 4 096 events a block reach the voices
+/// cut short with a warning naming the output, at most 8 192 events a block reach the voices
 /// and the rest are counted as dropped; the render stays finite and within full scale.
 #[test]
 fn event_flood_is_capped() {
     for (src, file) in [("out: fast 100000000 $ s \"bd\"\n", "flood1.ph"), ("out: s \"[bd*100000]*1000\"\n", "flood2.ph")] {
+        let t = std::time::Instant::now();
         let mut e = engine(src, file);
+        let built = t.elapsed();
         let y = render(&mut e, 0.5);
+        println!(
+            "{file}: built in {built:.2?}, 0.5 s rendered in {:.2?}: peak {:.3}, rms {:.3}, {} events dropped",
+            t.elapsed() - built,
+            peak(&y),
+            rms(&y),
+            e.events_dropped()
+        );
         assert!(rms(&y) > 0.01, "{file}: the first events play");
         assert!(e.events_dropped() > 0, "{file}: dropped {}", e.events_dropped());
         assert!(
@@ -252,6 +277,21 @@ fn event_flood_is_capped() {
             logged(file)
         );
     }
+}
+
+/// `phonon query` over an arc that floods: an error saying so, not a hang; an arc that runs
+/// away (a span of more than a million cycles inside the pattern) is refused as before.
+#[test]
+fn query_flood() {
+    let (zero, one) = (Rational::ZERO, Rational::ONE);
+    assert_eq!(
+        phonon::query::query("s \"[bd*100000]*1000\"", zero, one).unwrap_err().to_string(),
+        "the pattern makes more than 262144 cycle fragments between 0 and 1 (an event flood): query a shorter arc"
+    );
+    assert_eq!(
+        phonon::query::query("fast 1000000000000 $ s \"bd\"", zero, one).unwrap_err().to_string(),
+        "the pattern cannot be queried over that arc: a pattern query spans more than 1000000 cycles"
+    );
 }
 
 /// A control pattern changing a hundred million times a cycle: cut short per block, finite.
@@ -280,11 +320,15 @@ fn huge_counts_are_bounded() {
         "out: echoWith 100000 0.1 (# speed 2) $ s \"bd\"",
         "out: euclid 100000000 100000000 $ s \"bd\"",
         "out: iter 100000000 $ s \"bd sn\"",
+        "out: saw (\"110 220\" + segment 100000000 (irand 8)) * 0.2",
+        "~x: saw # n (segment 100000000 $ irand 8)\nout: s \"~x\" * 0.2",
     ]
     .into_iter()
     .enumerate()
     {
-        play(src, &format!("count{i}.ph"), 0.25);
+        let t = std::time::Instant::now();
+        let y = play(src, &format!("count{i}.ph"), 0.25);
+        println!("{src}: 0.25 s in {:.2?}, peak {:.3}, rms {:.4}", t.elapsed(), peak(&y), rms(&y));
     }
 }
 
@@ -368,6 +412,7 @@ fn huge_controls() {
     {
         let file = format!("ctl{i}.ph");
         assert!(silent(&play(&format!("out: s \"bd\" # {ctl}\n"), &file, 0.3)), "{ctl}");
+        println!("{:?}", logged(&file));
         assert!(logged(&file).iter().any(|l| l.contains("(out of range): it is skipped")), "{ctl}: {:?}", logged(&file));
     }
     assert!(silent(&play("out: saw # note 1e308\n", "ctlsynth.ph", 0.3)));
@@ -469,6 +514,7 @@ fn corrupt_sample() {
     assert!(silent(&run("out: s \"crash:0\" # pan 0")));
     let y = left(&run("out: s \"crash:1\" # pan 0"));
     assert!((peak(&y) - 0.5).abs() < 0.01, "the second file plays: peak {}", peak(&y));
+    println!("{:?}", logged("0.wav"));
     assert!(logged("0.wav").iter().any(|l| l.contains("cannot be loaded")), "{:?}", logged("crash"));
 }
 
@@ -491,7 +537,12 @@ fn many_slow_patterns_build() {
         terms = terms.chunks(2).map(|c| format!("({} + {})", c[0], c[1])).collect();
     }
     src.push_str(&format!("out: {}\n", terms[0]));
-    let y = play(&src, "slow.ph", 0.2);
+    let t = std::time::Instant::now();
+    let scene = Scene::from_ph(&src, "slow.ph").unwrap();
+    let parsed = t.elapsed();
+    let mut e = Engine::from_scene(&scene, "slow.ph", cfg()).unwrap();
+    println!("256 slow buses: parsed in {parsed:.2?}, built in {:.2?}", t.elapsed() - parsed);
+    let y = render(&mut e, 0.2);
     assert!(rms(&y) > 0.01);
 }
 
@@ -540,6 +591,7 @@ fn template_chord_gain() {
     }
     let y = left(&play("o1: sine # note \"e4'maj7(3,8,1)\" # adsr 0.01 0.2 0.5 0.5 # gain 0.1", "template.ph", 2.0));
     let dbfs = 20.0 * rms(&y).log10();
+    println!("o1: sine # note \"e4'maj7(3,8,1)\" # adsr … # gain 0.1: {dbfs:.1} dBFS RMS");
     assert!(dbfs > -30.0, "{dbfs} dBFS");
 }
 
@@ -553,7 +605,3 @@ fn instrument_gain_applies_once() {
     assert!((amplitude_at(&y, 261.625_565_300_598_6, SR) - 0.5 * std::f64::consts::FRAC_1_SQRT_2).abs() < 0.003);
     assert!(amplitude_at(&y, 329.627_556_912_869_9, SR) < 0.003);
 }
-
-/// `Rational` is reachable for tests that start engines mid-piece.
-#[allow(dead_code)]
-fn _uses(_: Rational) {}

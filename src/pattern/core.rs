@@ -22,6 +22,22 @@ thread_local! {
     static BUDGET: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
     /// Whether the running bounded query ran out of its budget.
     static TRUNCATED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Whether spans over [`MAX_QUERY_CYCLES`] panic inside bounded queries too.
+    static STRICT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `f` (a bounded query) with a span over [`MAX_QUERY_CYCLES`] refused as outside one (a
+/// panic, for the caller to catch), rather than cut to the budget: for `phonon query`, which
+/// reports a runaway arc as such.
+pub(crate) fn refusing_runaways<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            STRICT.set(self.0);
+        }
+    }
+    let _reset = Reset(STRICT.replace(true));
+    f()
 }
 
 /// A half-open arc of time `[begin, end)` (Tidal's `Arc`).
@@ -65,7 +81,7 @@ impl Span {
         let bounded = BUDGET.get().is_some();
         // A query over more cycles than this is a runaway (`fast 1e12`), not music: refuse it
         // (callers on the command line and the render path catch this and report it).
-        if !bounded && (self.end - self.begin) > Rational::integer(MAX_QUERY_CYCLES) {
+        if (!bounded || STRICT.get()) && (self.end - self.begin) > Rational::integer(MAX_QUERY_CYCLES) {
             panic!("a pattern query spans more than {MAX_QUERY_CYCLES} cycles");
         }
         let (mut b, end, mut zero_width) = (self.begin, self.end, self.begin == self.end);
