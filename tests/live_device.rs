@@ -400,7 +400,7 @@ fn child_error_callback_reopens() {
     poll_for(&mut out, 0.5, &mut ignored);
     let before = stats.snapshot();
     // each injection, then polling as the main thread does
-    let mut step = |out: &mut DeviceOutput, kind: Option<ErrorKind>, secs: f64| {
+    let step = |out: &mut DeviceOutput, kind: Option<ErrorKind>, secs: f64| {
         if let Some(kind) = kind {
             out.inject_error(kind);
         }
