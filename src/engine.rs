@@ -370,8 +370,13 @@ impl Player {
         t.arc = (cycle, cycle);
     }
 
-    /// Move node `e_old`'s state here into `e_new` if they are the same kind, width and shape.
+    /// Move node `e_old`'s state here into `e_new` if they are the same kind, width and shape,
+    /// and the old node did not panic (a kernel that unwound may have left its state half
+    /// updated: the new node starts fresh instead).
     fn adopt_state(&mut self, old: &mut Player, e_old: Entity, e_new: Entity) -> bool {
+        if old.world.get::<Node>(e_old).is_some_and(|n| old.world.resource::<PanicFlags>().is_muted(n.index as usize)) {
+            return false;
+        }
         let same = |a: &World, b: &World| -> Option<bool> {
             let (na, nb) = (a.get::<Node>(e_old)?, b.get::<Node>(e_new)?);
             let (sa, sb) = (a.get::<Slot>(e_old)?, b.get::<Slot>(e_new)?);

@@ -108,6 +108,15 @@ fn a_panicking_kernel_is_muted_and_reported_and_the_rest_plays_on_bit_for_bit() 
         if threads == 2 {
             assert!(seen[0].starts_with("phonon-dsp-"), "caught on a DSP worker: {seen:?}");
         }
+        // an edit brings the node back: its state is not carried (the kernel unwound through
+        // it), so the new scene's moog starts fresh and plays
+        with.load_str(&format!("{O1}{}", O2.replace("0.2", "0.25"))).unwrap_or_else(|e| panic!("{e}"));
+        let after = blocks(&mut with, 4);
+        let mut alone = engine(O1, threads);
+        let alone = blocks(&mut alone, BLOCKS + 5);
+        assert!(after[3].iter().zip(&alone[BLOCKS + 3]).any(|(x, y)| x != y), "the edited moog is heard");
+        assert!(with.take_panic_reports().is_empty(), "and does not panic");
+        assert_eq!(calls.load(Ordering::SeqCst), GOOD_BLOCKS + 1, "the bomb stayed in the old scene");
         runs.push(a);
     }
     assert_eq!(runs[0], runs[1], "1 and 2 threads render the same");

@@ -12,8 +12,10 @@
 //!   [`Engine::take_over`](crate::Engine::take_over), also allocation-free;
 //! - the **control thread** ([`control::Builder`]) does everything that allocates: reading,
 //!   parsing, loading samples, building the World, pairing old and new nodes;
-//! - the **main thread** prints the status line and the profile, watches the device for errors
-//!   (reopening it) and stops after `--duration`.
+//! - the **main thread** prints the status line and the profile, reports nodes that went NaN or
+//!   panicked (muted, the rest plays on), watches the device for errors (reopening it) and
+//!   stops after `--duration`;
+//! - the **retire thread** drops replaced engines and hands their memory back to the system.
 
 #[cfg(feature = "live")]
 pub mod audio;
