@@ -11,6 +11,7 @@ use phonon::components::Rational;
 use phonon::pattern::Span;
 use phonon::samples::SampleLibrary;
 use phonon::{Engine, EngineConfig, Scene};
+use std::cell::Cell;
 use std::sync::{Mutex, Once, OnceLock};
 
 /// Blocks rendered per scene (of 64 samples: 5.8 ms at 44.1 kHz).
@@ -28,6 +29,21 @@ pub const MAX_RESAMPLE_SAMPLES: usize = 1 << 21;
 /// wrongly. Every other panic is a bug.
 pub fn sanctioned(msg: &str) -> bool {
     ["rational time overflow", "rational out of range", "a pattern query spans more than"].iter().any(|m| msg.contains(m))
+}
+
+thread_local! {
+    /// How far this thread's inputs got: [parsed (mini-notation parsed, WAV decoded), built
+    /// (pattern expression evaluated, WAV resampled), rendered], for the tests' reports of
+    /// how deep their inputs reach.
+    pub static REACHED: Cell<[usize; 3]> = const { Cell::new([0; 3]) };
+}
+
+fn reached(stage: usize) {
+    REACHED.with(|r| {
+        let mut v = r.get();
+        v[stage] += 1;
+        r.set(v);
+    });
 }
 
 /// Unsanctioned panics seen so far (when not aborting).
@@ -83,6 +99,7 @@ fn library() -> &'static SampleLibrary {
 pub fn ph(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     if let Ok(s) = Scene::from_ph(text, "fuzz.ph") {
+        reached(0);
         scene(&s, "fuzz.ph", text.len() <= MAX_RENDER_TEXT);
     }
 }
@@ -91,6 +108,7 @@ pub fn ph(data: &[u8]) {
 pub fn ron(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     if let Ok(s) = Scene::from_ron(text, "fuzz.ron") {
+        reached(0);
         scene(&s, "fuzz.ron", text.len() <= MAX_RENDER_TEXT);
     }
 }
@@ -100,6 +118,7 @@ pub fn ron(data: &[u8]) {
 /// kit) and check every output sample is finite and within [-1, 1].
 pub fn scene(s: &Scene, file: &str, render: bool) {
     let Ok(graph) = phonon::build::build_graph(s, file) else { return };
+    reached(1);
     if !render || graph.nodes.len() > MAX_RENDER_NODES {
         return;
     }
@@ -112,6 +131,7 @@ pub fn scene(s: &Scene, file: &str, render: bool) {
             assert!(x.is_finite() && x.abs() <= 1.0, "block {b}, sample {i}: {x} (not finite or above full scale)");
         }
     }
+    reached(2);
 }
 
 /// Mini-notation text: parse it as a mini-notation string, and as a pattern expression; query
@@ -120,9 +140,11 @@ pub fn mini(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let span = Span::new(Rational::ZERO, Rational::integer(4));
     if let Ok(p) = phonon::pattern::mini::parse_mini(text) {
+        reached(0);
         refusable(|| p.query(span));
     }
     if let Ok(p) = phonon::lang::eval_pattern(text, "fuzz") {
+        reached(1);
         refusable(|| p.query(span));
     }
 }
@@ -131,6 +153,7 @@ pub fn mini(data: &[u8]) {
 /// and check the length and that every sample is finite.
 pub fn wav(data: &[u8]) {
     let Ok(d) = phonon::samples::decode_wav(data) else { return };
+    reached(0);
     let ch = d.channels as usize;
     assert!((1..=2).contains(&ch), "{ch} channels");
     assert!(d.sample_rate > 0);
@@ -144,5 +167,6 @@ pub fn wav(data: &[u8]) {
     if let Ok(out) = phonon::samples::resample(&d.data, ch, d.sample_rate, 48_000) {
         assert_eq!(out.len() as u128, want * ch as u128, "resampled {frames} frames from {} Hz", d.sample_rate);
         assert!(out.iter().all(|x| x.is_finite()), "a resampled sample is not finite ({} Hz)", d.sample_rate);
+        reached(1);
     }
 }

@@ -33,6 +33,7 @@ fn replay(target: &str, check: fn(&[u8])) -> usize {
     }
     let bugs = checks::BUGS.lock().unwrap();
     assert!(bugs.is_empty(), "panics caught inside the engine during the {target} replay: {bugs:?}");
+    eprintln!("{target} corpus: {} files; reached (parsed, built, rendered): {:?}", files.len(), checks::REACHED.get());
     files.len()
 }
 
@@ -68,6 +69,7 @@ fn run<S: Strategy>(cases: u32, strategy: S, check: impl Fn(&S::Value)) {
     if let Err(e) = result {
         panic!("{e}");
     }
+    eprintln!("{cases} cases; reached (parsed, built, rendered): {:?}", checks::REACHED.get());
     assert!(checks::BUGS.lock().unwrap().is_empty(), "panics caught inside the engine: {:?}", checks::BUGS.lock().unwrap());
 }
 
@@ -133,14 +135,8 @@ fn mini_expr() -> impl Strategy<Value = String> {
 /// Mini-notation strings, also cut short at a random point (unclosed brackets, dangling
 /// operators).
 fn mini_text() -> impl Strategy<Value = String> {
-    (mini_expr(), any::<prop::sample::Index>(), any::<bool>()).prop_map(|(s, cut, whole)| {
-        if whole {
-            s
-        } else {
-            let at = cut.index(s.len() + 1);
-            s.char_indices().map(|(i, _)| i).chain([s.len()]).filter(|i| *i <= at).last().map_or(s.clone(), |i| s[..i].to_string())
-        }
-    })
+    (mini_expr(), any::<prop::sample::Index>(), any::<bool>())
+        .prop_map(|(s, cut, whole)| if whole { s } else { s[..s.floor_char_boundary(cut.index(s.len() + 1))].to_string() })
 }
 
 #[test]
@@ -226,9 +222,7 @@ fn ph_text() -> impl Strategy<Value = String> {
             }
             s.push_str(&lines.join(if crlf { "\r\n" } else { "\n" }));
             if !whole {
-                let at = cut.index(s.len() + 1);
-                let i = s.char_indices().map(|(i, _)| i).chain([s.len()]).filter(|i| *i <= at).last().unwrap_or(0);
-                s.truncate(i);
+                s.truncate(s.floor_char_boundary(cut.index(s.len() + 1)));
             }
             s
         },
@@ -244,19 +238,19 @@ fn proptest_ph() {
 
 fn ron_number() -> impl Strategy<Value = String> {
     prop_oneof![
-        prop::sample::select(vec!["0", "1", "-1", "0.5", "440", "1e308", "-1e308", "inf", "-inf", "NaN", "20000", "1e-300"])
+        1 => prop::sample::select(vec!["0", "1", "-1", "0.5", "440", "1e308", "-1e308", "inf", "-inf", "NaN", "20000", "1e-300"])
             .prop_map(String::from),
-        (-1000.0f64..20_000.0).prop_map(|x| format!("{x:.3}")),
+        3 => (0.01f64..2_000.0).prop_map(|x| format!("{x:.3}")),
     ]
 }
 
 fn ron_expr() -> impl Strategy<Value = String> {
     let leaf = prop_oneof![
-        ron_number().prop_map(|n| format!("Num({n})")),
-        prop::sample::select(vec!["Bus(\"a\")", "Bus(\"b\")", "Bus(\"nope\")", "Noise", "Freq", "Input", "External(\"x\", 0.5)"])
-            .prop_map(String::from),
-        mini_expr().prop_map(|m| format!("Pattern({m:?})")),
-        mini_expr().prop_map(|m| format!("Pattern({:?})", format!("s \"{m}\""))),
+        4 => ron_number().prop_map(|n| format!("Num({n})")),
+        2 => prop::sample::select(vec!["Bus(\"a\")", "Bus(\"b\")", "Noise", "External(\"x\", 0.5)"]).prop_map(String::from),
+        1 => prop::sample::select(vec!["Bus(\"nope\")", "Freq", "Input"]).prop_map(String::from),
+        1 => mini_expr().prop_map(|m| format!("Pattern({m:?})")),
+        1 => mini_expr().prop_map(|m| format!("Pattern({:?})", format!("s \"{m}\""))),
     ];
     leaf.prop_recursive(4, 32, 4, |inner| {
         prop_oneof![
@@ -280,19 +274,17 @@ fn ron_expr() -> impl Strategy<Value = String> {
 /// RON scenes: cps, buses `a`, `b`, `fx` and outputs, sometimes cut short.
 fn ron_text() -> impl Strategy<Value = String> {
     (
-        ron_number(),
+        prop_oneof![4 => (0.05f64..4.0).prop_map(|x| format!("{x:.4}")), 1 => ron_number()],
         prop::collection::vec((prop::sample::select(vec!["a", "b", "fx"]), ron_expr()), 0..3),
-        prop::collection::vec((prop::sample::select(vec!["out", "o1", "o99", "x"]), ron_expr()), 0..3),
+        prop::collection::vec((prop::sample::select(vec!["out", "out", "o1", "o99", "x"]), ron_expr()), 0..3),
         any::<prop::sample::Index>(),
-        any::<bool>(),
+        prop::bool::weighted(0.8),
     )
         .prop_map(|(cps, buses, outs, cut, whole)| {
             let map = |kv: Vec<(&str, String)>| kv.iter().map(|(k, v)| format!("{k:?}: {v}")).collect::<Vec<_>>().join(", ");
             let mut s = format!("Scene(cps: {cps}, buses: {{ {} }}, outputs: {{ {} }})", map(buses), map(outs));
             if !whole {
-                let at = cut.index(s.len() + 1);
-                let i = s.char_indices().map(|(i, _)| i).chain([s.len()]).filter(|i| *i <= at).last().unwrap_or(0);
-                s.truncate(i);
+                s.truncate(s.floor_char_boundary(cut.index(s.len() + 1)));
             }
             s
         })
@@ -308,18 +300,29 @@ fn proptest_ron() {
 /// WAV files with random header fields (format, channels, rate, bits, block alignment, chunk
 /// sizes) over a little audio, sometimes with an extra chunk, sometimes cut short.
 fn wav_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let rare = |p: f64| prop::bool::weighted(p);
     (
-        prop::sample::select(vec![1u16, 3, 0xFFFE, 2, 0]),
-        prop_oneof![Just(1u16), Just(2), 0u16..9],
-        prop_oneof![Just(44_100u32), Just(48_000), Just(8_000), Just(1), Just(0), Just(u32::MAX), Just(384_000), any::<u32>()],
-        prop_oneof![Just(16u16), Just(8), Just(24), Just(32), Just(64), 0u16..70],
-        prop::option::of(any::<u16>()),
-        prop::option::of(any::<u32>()),
-        prop::collection::vec(any::<u8>(), 0..512),
+        prop_oneof![4 => Just(1u16), 2 => Just(3), 1 => Just(0xFFFE), 1 => any::<u16>()],
+        prop_oneof![4 => 1u16..3, 1 => 0u16..9],
+        prop_oneof![
+            4 => prop::sample::select(vec![44_100u32, 48_000, 22_050, 8_000, 96_000, 11_025, 1_000, 768_000]),
+            1 => prop::sample::select(vec![0u32, 1, 4, 999, 768_001, u32::MAX]),
+            1 => any::<u32>(),
+        ],
+        prop_oneof![4 => prop::sample::select(vec![8u16, 16, 24, 32]), 1 => 0u16..70],
+        (rare(0.1), any::<u16>()).prop_map(|(r, a)| r.then_some(a)),
+        (rare(0.1), any::<u32>()).prop_map(|(r, l)| r.then_some(l)),
+        prop::collection::vec(any::<u8>(), 0..768),
         any::<bool>(),
-        prop::option::of(0usize..600),
+        (rare(0.1), 0usize..800).prop_map(|(r, n)| r.then_some(n)),
     )
-        .prop_map(|(fmt, ch, rate, bits, align, data_len, data, extra, cut)| {
+        .prop_map(|(fmt, ch, rate, bits, align, data_len, mut data, extra, cut)| {
+            let bits = if fmt == 3 && bits % 8 == 0 { 32 } else { bits };
+            // whole frames, unless the block alignment is itself random
+            let frame = (ch as usize * bits.div_ceil(8) as usize).max(1);
+            if align.is_none() {
+                data.truncate(data.len() / frame * frame);
+            }
             let block = align.unwrap_or(ch.saturating_mul(bits.div_ceil(8)));
             let mut fmt_body = Vec::new();
             fmt_body.extend_from_slice(&fmt.to_le_bytes());

@@ -21,7 +21,8 @@ fn ph_error(src: &str) -> String {
 }
 
 /// Hangs (fuzz target `mini`): factors each within the limit whose product floods a query
-/// (`b1*951*995*3`: 2.8 million events per cycle). Refused at parse time, at the first step.
+/// (`b1*951*995*3`: 2.8 million events per cycle; `b~*x*4096*+54096`: no events, but 37
+/// million rests of `~` sped up by `x` = 1/6, 4096 and 54096). Refused at parse time.
 #[test]
 fn mini_event_floods_are_refused() {
     for src in [
@@ -33,12 +34,18 @@ fn mini_event_floods_are_refused() {
         "[bd sn]*100000",
         "bd(3,8)*4096*4096",
         "{bd sn hh}%[1 99999]*99999",
+        "b~*x*4096*+54096",
+        "bd*99999w*99999w",
+        "bd/0.0001/0.0001",
     ] {
         let (col, msg) = mini_error(src);
-        assert!(msg.contains("events per cycle, too many (at most 100000)"), "{src}: {msg}");
+        assert!(msg.contains("steps per cycle (events and rests), too many (at most 100000)"), "{src}: {msg}");
         assert_eq!(col, 1, "{src}: {msg}");
     }
-    assert_eq!(mini_error("[bd sn]*100000").1, "this pattern makes about 200000 events per cycle, too many (at most 100000)");
+    assert_eq!(
+        mini_error("[bd sn]*100000").1,
+        "this pattern has about 200000 steps per cycle (events and rests), too many (at most 100000)"
+    );
     // dense but within the limit: still exact
     let p = parse_mini("bd*100000").unwrap();
     assert_eq!(p.onsets(Rational::ZERO, Rational::ONE).len(), 100_000);

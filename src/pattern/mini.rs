@@ -29,7 +29,9 @@
 //! (`bd*2/3`, `bd(3,8)*2`, `[bd sn]?*2`); `?` takes any number (`?1`, `?.5`); `.5` is a number.
 //! Deliberate strictness: an unknown chord name or modifier is an error (Tidal silently plays
 //! the root alone), and absurd sizes (a factor above 100000, more than 4096 steps from `!`,
-//! `..` or a euclid rhythm) are errors rather than a hung audio thread.
+//! `..` or a euclid rhythm, an estimated 100000 steps per cycle from factors that multiply,
+//! brackets and operators nested more than 64 deep) are errors rather than a hung audio
+//! thread or a stack overflow.
 //!
 //! Not reproduced, because values are untyped here: Tidal's per-type readings. A `Pattern Bool`
 //! euclid (`"t(3,8)"`) also emits `false` on the rests (`euclidOffBool`); so does this, for the
@@ -75,7 +77,7 @@ pub fn parse_mini(src: &str) -> Result<Pattern<Value>, MiniError> {
         return Err(MiniError {
             column: 1,
             message: format!(
-                "this pattern makes {} events per cycle, too many (at most {MAX_EVENTS})",
+                "this pattern has {} steps per cycle (events and rests), too many (at most {MAX_EVENTS})",
                 if rate < 1e15 { format!("about {rate:.0}") } else { "more than 10^15".to_string() }
             ),
         });
@@ -91,9 +93,9 @@ const MAX_DEN: i64 = 10_000;
 const MAX_STEPS: f64 = 4096.0;
 /// Most notes a chord range (`c'maj'8`) may ask for.
 const MAX_CHORD_NOTES: f64 = 128.0;
-/// Most events per cycle a whole pattern may make, as [`Node::rate`] estimates it: factors
-/// multiply (`[a*951]*995` is 946 245), so each may be within [`MAX_FACTOR`] and their
-/// product still flood the engine.
+/// Most steps (events and rests) per cycle a whole pattern may have, as [`Node::rate`]
+/// estimates it: factors multiply (`[a*951]*995` is 946 245), so each may be within
+/// [`MAX_FACTOR`] and their product still flood the engine or hang a query.
 const MAX_EVENTS: f64 = 100_000.0;
 /// How deeply brackets and postfix operators may nest (the syntax tree, and the queries built
 /// from it, recurse that deep).
@@ -149,20 +151,16 @@ impl Node {
         }
     }
 
-    /// An upper estimate of the events this makes per cycle (whole events: fragments at cycle
-    /// edges are not counted). Factors count at their largest (`*`) or smallest (`/`) value.
+    /// An upper estimate of the steps (events and rests) a query of one cycle goes through:
+    /// the work it takes, as rests cost a query too (`~*x*4096*54096` has no events, and
+    /// hangs). Factors count at their largest (`*`) or smallest (`/`) value, at least 1.
     fn rate(&self) -> f64 {
         let sum = |xs: &[Node]| xs.iter().map(Node::rate).sum::<f64>();
-        let abs = |n: &Node| {
-            let mut nums = Vec::new();
-            n.numbers(&mut nums);
-            nums.into_iter().map(f64::abs).filter(|x| x.is_finite())
-        };
-        let largest = |n: &Node| abs(n).fold(0.0, f64::max);
-        let smallest = |n: &Node| abs(n).filter(|x| *x > 0.0).fold(f64::INFINITY, f64::min);
+        let abs = |n: &Node| n.times().into_iter().map(f64::abs).filter(|x| x.is_finite());
+        let largest = |n: &Node| abs(n).fold(1.0, f64::max);
+        let smallest = |n: &Node| abs(n).filter(|x| *x > 0.0).fold(1.0, f64::min);
         match self {
-            Node::Atom(..) => 1.0,
-            Node::Silence => 0.0,
+            Node::Atom(..) | Node::Silence => 1.0,
             Node::Seq(steps) => steps.iter().map(|(_, n)| n.rate()).sum(),
             Node::Stack(xs) => sum(xs),
             Node::Choose(_, xs) => xs.iter().map(Node::rate).fold(0.0, f64::max),
@@ -195,21 +193,29 @@ impl Node {
 
     /// Every number written in this subtree (for size checks of `..`).
     fn numbers(&self, out: &mut Vec<f64>) {
+        self.each_value(&mut |v| out.extend(v.as_num()));
+    }
+
+    /// Every time factor written in this subtree: numbers, and words such as `q` or `3e`.
+    fn times(&self) -> Vec<f64> {
+        let mut out = Vec::new();
+        self.each_value(&mut |v| out.extend(<Time as Atom>::from_value(v, 0).ok().map(Rational::to_f64)));
+        out
+    }
+
+    /// `f` on every value written in this subtree (not in the factors of `*` and `/`).
+    fn each_value(&self, f: &mut dyn FnMut(&Value)) {
         match self {
-            Node::Atom(v, _) => {
-                if let Some(x) = v.as_num() {
-                    out.push(x)
-                }
-            }
+            Node::Atom(v, _) => f(v),
             Node::Silence => {}
-            Node::Seq(steps) => steps.iter().for_each(|(_, n)| n.numbers(out)),
-            Node::Stack(xs) | Node::Choose(_, xs) | Node::Poly(_, xs) => xs.iter().for_each(|n| n.numbers(out)),
-            Node::Fast(_, x) | Node::Slow(_, x) | Node::Degrade(_, _, x) | Node::Euclid { x, .. } => x.numbers(out),
+            Node::Seq(steps) => steps.iter().for_each(|(_, n)| n.each_value(f)),
+            Node::Stack(xs) | Node::Choose(_, xs) | Node::Poly(_, xs) => xs.iter().for_each(|n| n.each_value(f)),
+            Node::Fast(_, x) | Node::Slow(_, x) | Node::Degrade(_, _, x) | Node::Euclid { x, .. } => x.each_value(f),
             Node::Range(a, b, _) => {
-                a.numbers(out);
-                b.numbers(out)
+                a.each_value(f);
+                b.each_value(f)
             }
-            Node::Chord { root, .. } => root.numbers(out),
+            Node::Chord { root, .. } => root.each_value(f),
         }
     }
 }
