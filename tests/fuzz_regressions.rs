@@ -189,3 +189,35 @@ fn wav_lying_data_length_is_harmless() {
         Err(e) => assert!(!e.is_empty()),
     }
 }
+
+/// Out of memory (fuzz target `mini`, as a pattern expression): `isaw / iter 8888…884 1`
+/// asked `iter` to build 8.9e73 rotations. Functions that build one pattern, piece or repeat
+/// per count refuse a count above 4096, and clamp counts that come from a pattern.
+#[test]
+fn huge_counts_are_refused_or_clamped() {
+    let e = phonon::lang::eval_pattern(&format!("isaw\t/\t\t\titer\t{}4\t\n\n\n\n1", "8".repeat(74)), "fuzz").err().unwrap();
+    assert!(e.to_string().contains("is too large a count here (at most 4096)"), "{e}");
+    for src in [
+        r#"iter 99999999999 "a""#,
+        r#"iter' 1e7 "a""#,
+        r#"palindrome $ iter 1e15 "a""#,
+        r#"chunk (-99999999) (fast 2) "a""#,
+        r#"chop 1e12 $ s "a""#,
+        r#"striate 1e12 $ s "a""#,
+        r#"euclid 3 1e12 "a""#,
+        r#"euclid 1e12 8 "a""#,
+        r#"euclidOff 3 1e12 0 "a""#,
+        r#"stut 1e12 0.5 0.1 $ s "a""#,
+        r#"echo 1e12 0.2 0.5 $ s "a""#,
+    ] {
+        let e = phonon::lang::eval_pattern(src, "fuzz").err().unwrap_or_else(|| panic!("{src} evaluated"));
+        assert!(e.to_string().contains("too large a count here (at most 4096)"), "{src}: {e}");
+    }
+    // from a pattern: clamped, so `chop "1e12"` cuts each cycle into 4096 pieces
+    let p = phonon::lang::eval_pattern(r#"chop "<2 1e12>" $ s "a""#, "fuzz").unwrap();
+    assert_eq!(p.onsets(Rational::ZERO, Rational::ONE).len(), 2);
+    assert_eq!(p.onsets(Rational::ONE, Rational::integer(2)).len(), 4096);
+    // ordinary counts are untouched
+    let p = phonon::lang::eval_pattern(r#"euclid 3 8 $ s "bd""#, "fuzz").unwrap();
+    assert_eq!(p.onsets(Rational::ZERO, Rational::ONE).len(), 3);
+}
