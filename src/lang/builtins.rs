@@ -103,7 +103,7 @@ const DEFS: &[Def] = &[
         arity: 3,
         imp: |a, p| {
             let x = a[2].to_pat(p)?;
-            Ok(Val::Pat(tparam2(a[0].to_int_pat(p)?, a[1].to_int_pat(p)?, move |k, n| x.euclid(k, n))))
+            Ok(Val::Pat(tparam2(a[0].to_count_pat(p)?, a[1].to_count_pat(p)?, move |k, n| x.euclid(k, n))))
         },
     },
     Def {
@@ -111,7 +111,7 @@ const DEFS: &[Def] = &[
         arity: 3,
         imp: |a, p| {
             let x = a[2].to_pat(p)?;
-            Ok(Val::Pat(tparam2(a[0].to_int_pat(p)?, a[1].to_int_pat(p)?, move |k, n| x.euclid_inv(k, n))))
+            Ok(Val::Pat(tparam2(a[0].to_count_pat(p)?, a[1].to_count_pat(p)?, move |k, n| x.euclid_inv(k, n))))
         },
     },
     Def {
@@ -119,7 +119,7 @@ const DEFS: &[Def] = &[
         arity: 4,
         imp: |a, p| {
             let (x, y) = (a[2].to_pat(p)?, a[3].to_pat(p)?);
-            Ok(Val::Pat(tparam2(a[0].to_int_pat(p)?, a[1].to_int_pat(p)?, move |k, n| x.euclid_full(k, n, &y))))
+            Ok(Val::Pat(tparam2(a[0].to_count_pat(p)?, a[1].to_count_pat(p)?, move |k, n| x.euclid_full(k, n, &y))))
         },
     },
     Def {
@@ -127,7 +127,7 @@ const DEFS: &[Def] = &[
         arity: 4,
         imp: |a, p| {
             let x = a[3].to_pat(p)?;
-            Ok(Val::Pat(tparam3(a[0].to_int_pat(p)?, a[1].to_int_pat(p)?, a[2].to_int_pat(p)?, move |k, n, r| x.euclid_off(k, n, r))))
+            Ok(Val::Pat(tparam3(a[0].to_count_pat(p)?, a[1].to_count_pat(p)?, a[2].to_int_pat(p)?, move |k, n, r| x.euclid_off(k, n, r))))
         },
     },
     Def {
@@ -135,7 +135,7 @@ const DEFS: &[Def] = &[
         arity: 4,
         imp: |a, p| {
             let x = a[3].to_pat(p)?;
-            Ok(Val::Pat(tparam3(a[0].to_int_pat(p)?, a[1].to_int_pat(p)?, a[2].to_int_pat(p)?, move |k, n, r| x.euclid_off(k, n, r))))
+            Ok(Val::Pat(tparam3(a[0].to_count_pat(p)?, a[1].to_count_pat(p)?, a[2].to_int_pat(p)?, move |k, n, r| x.euclid_off(k, n, r))))
         },
     },
     Def { name: "irand", arity: 1, imp: |a, p| Ok(num_pat(a[0].to_num_pat(p)?.fmap(|n| sg::irand(*n)).inner_join())) },

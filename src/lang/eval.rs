@@ -24,6 +24,10 @@ pub struct EvalError {
 /// The result of evaluation steps.
 pub type EResult<T> = Result<T, EvalError>;
 
+/// Largest count a function that builds one pattern, piece or repeat per count accepts
+/// (`iter 1e12` would allocate terabytes): the same bound as mini-notation's repetitions.
+pub const MAX_COUNT: i64 = 4096;
+
 /// `Err(EvalError { pos, msg })`.
 pub fn err<T>(pos: usize, msg: impl Into<String>) -> EResult<T> {
     Err(EvalError { pos, msg: msg.into() })
@@ -118,6 +122,18 @@ impl Val {
     /// As a pattern of integers (rounded towards negative infinity).
     pub fn to_int_pat(&self, pos: usize) -> EResult<Pattern<i64>> {
         Ok(self.to_num_pat(pos)?.fmap(|x| x.floor() as i64))
+    }
+
+    /// As a pattern of counts: how many patterns, pieces or repeats a function builds (`iter`,
+    /// `chunk`, `chop`, `striate`, `stut`, `echo`, euclid's hits and steps). A number beyond
+    /// ±[`MAX_COUNT`] is an error; counts from a pattern are clamped to ±[`MAX_COUNT`].
+    pub fn to_count_pat(&self, pos: usize) -> EResult<Pattern<i64>> {
+        if let Val::Num(n) = self
+            && n.abs() > MAX_COUNT as f64
+        {
+            return err(pos, format!("{n} is too large a count here (at most {MAX_COUNT})"));
+        }
+        Ok(self.to_int_pat(pos)?.fmap(|n| (*n).clamp(-MAX_COUNT, MAX_COUNT)))
     }
 
     /// As a pattern of booleans: `t`/`f`, `1`/`0`, `true`/`false`.

@@ -33,6 +33,15 @@ struct Stmt {
     body: (usize, usize),
 }
 
+/// What a pattern gives over its first cycles.
+#[derive(Debug, Clone, Copy, Default)]
+struct PatKind {
+    /// Some event is a control map with `s`: the pattern plays sound.
+    sound: bool,
+    /// There are events, and every one is a control map without `s`.
+    controls: bool,
+}
+
 /// What a subexpression is.
 #[derive(Debug, Clone)]
 enum El {
@@ -58,8 +67,10 @@ struct Elab<'s> {
     kinds: std::cell::RefCell<BTreeMap<String, Option<bool>>>,
     /// Pattern buses being evaluated (to refuse one defined in terms of itself).
     evaluating: std::cell::RefCell<Vec<String>>,
-    /// Pattern ranges known to make sound (or not).
-    sounds: std::cell::RefCell<BTreeMap<(usize, usize), bool>>,
+    /// Buses being elaborated ([`Elab::bus_el`]).
+    elaborating: std::cell::RefCell<Vec<String>>,
+    /// What pattern ranges give over cycles 0..4, once evaluated.
+    sounds: std::cell::RefCell<BTreeMap<(usize, usize), PatKind>>,
     /// Elaborated subexpressions by byte range: elaboration is context-free, and names shared
     /// by the catalogue and the pattern language look at their arguments twice.
     memo: std::cell::RefCell<BTreeMap<(usize, usize), El>>,
@@ -96,11 +107,13 @@ impl<'s> Elab<'s> {
         if let Some(k) = self.kinds.borrow().get(name) {
             return k.unwrap_or(true); // in progress: a cycle — cycles are signals
         }
-        let Some(ast) = self.bus_ast.get(name) else { return true };
+        if !self.bus_ast.contains_key(name) {
+            return true;
+        }
         self.kinds.borrow_mut().insert(name.to_string(), None);
-        let signal = match self.elab(ast, 0) {
-            Ok(El::Sig(_) | El::Fx(_) | El::Synth(..)) => true,
-            Ok(El::Pat(a, z)) => self.is_sound(a, z),
+        let signal = match self.bus_el(name) {
+            None | Some(Ok(El::Sig(_) | El::Fx(_) | El::Synth(..))) => true,
+            Some(Ok(El::Pat(a, z))) => self.is_sound(a, z),
             _ => false,
         };
         self.kinds.borrow_mut().insert(name.to_string(), Some(signal));
@@ -108,7 +121,20 @@ impl<'s> Elab<'s> {
     }
 
     fn bus_is_chain(&self, name: &str) -> bool {
-        self.bus_ast.get(name).is_some_and(|ast| matches!(self.elab(ast, 0), Ok(El::Fx(_))))
+        matches!(self.bus_el(name), Some(Ok(El::Fx(_))))
+    }
+
+    /// Bus `name`'s body, elaborated; `None` for an unknown bus, or for one whose elaboration
+    /// is under way (a bus used in its own definition: what it is cannot depend on itself).
+    fn bus_el(&self, name: &str) -> Option<Result<El, Error>> {
+        let ast = self.bus_ast.get(name)?;
+        if self.elaborating.borrow().iter().any(|n| n == name) {
+            return None;
+        }
+        self.elaborating.borrow_mut().push(name.to_string());
+        let el = self.elab(ast, 0);
+        self.elaborating.borrow_mut().pop();
+        Some(el)
     }
 
     fn is_signal(&self, el: &El) -> bool {
@@ -123,18 +149,55 @@ impl<'s> Elab<'s> {
     /// Does the pattern at `src[a..z]` make sound (control maps with `s`)? Then it is audio:
     /// `s "bd*4" * 0.8` scales it, `# lpf 800 0.7` filters it.
     fn is_sound(&self, a: usize, z: usize) -> bool {
+        self.pat_kind(a, z).sound
+    }
+
+    /// What the pattern at `src[a..z]` gives over cycles 0..4 (evaluated once, then cached).
+    fn pat_kind(&self, a: usize, z: usize) -> PatKind {
         if let Some(k) = self.sounds.borrow().get(&(a, z)) {
             return *k;
         }
-        let sound = super::eval_range(self.src, (a, z), self.file, self).ok().is_some_and(|p| {
-            crate::query::guarded_query(
-                &p,
-                crate::pattern::Span::new(phonon_components::Rational::ZERO, phonon_components::Rational::integer(4)),
-            )
-            .is_ok_and(|haps| haps.iter().any(|h| h.value.as_map().is_some_and(|m| m.contains_key("s"))))
-        });
-        self.sounds.borrow_mut().insert((a, z), sound);
-        sound
+        let kind = super::eval_range(self.src, (a, z), self.file, self)
+            .ok()
+            .and_then(|p| {
+                crate::query::guarded_query(
+                    &p,
+                    crate::pattern::Span::new(phonon_components::Rational::ZERO, phonon_components::Rational::integer(4)),
+                )
+                .ok()
+            })
+            .map_or(PatKind::default(), |haps| {
+                let sound = |h: &crate::pattern::Hap<crate::pattern::Value>| h.value.as_map().is_some_and(|m| m.contains_key("s"));
+                PatKind {
+                    sound: haps.iter().any(sound),
+                    controls: !haps.is_empty() && haps.iter().all(|h| h.value.as_map().is_some() && !sound(h)),
+                }
+            });
+        self.sounds.borrow_mut().insert((a, z), kind);
+        kind
+    }
+
+    /// Is `el` a pattern (sound or not), a number or a bus holding one: something Tidal's
+    /// operators (`#`, `|+|`, `|*`, `+|` …) combine as patterns?
+    fn is_pattern(&self, el: &El) -> bool {
+        match el {
+            El::Pat(..) | El::Num(_) => true,
+            El::Bus(n) => matches!(self.bus_el(n), Some(Ok(El::Pat(..) | El::Num(_)))),
+            _ => false,
+        }
+    }
+
+    /// Is `el` a pattern of controls that makes no sound itself (`n 12`, `gain "1 0.7"`)?
+    /// Arithmetic between such a pattern and a sound pattern is Tidal's, on the controls.
+    fn is_controls(&self, el: &El) -> bool {
+        match el {
+            El::Pat(a, z) => self.pat_kind(*a, *z).controls,
+            El::Bus(n) => match self.bus_el(n) {
+                Some(Ok(El::Pat(a, z))) => self.pat_kind(a, z).controls,
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     /// As a parameter of a signal node. Pattern text is evaluated once here, so its errors
@@ -253,9 +316,7 @@ impl<'s> Elab<'s> {
                     !matches!(a.kind, ExprKind::Keyword(_))
                         && self.elab(a, d).is_ok_and(|el| match &el {
                             El::Sig(_) => true,
-                            El::Bus(n) => {
-                                self.bus_is_signal(n) && !self.bus_ast.get(n).is_some_and(|b| matches!(self.elab(b, 0), Ok(El::Synth(..))))
-                            }
+                            El::Bus(n) => self.bus_is_signal(n) && !matches!(self.bus_el(n), Some(Ok(El::Synth(..)))),
                             _ => false,
                         })
                 })
@@ -411,6 +472,7 @@ impl<'s> Elab<'s> {
                     "#" if matches!(l, El::Pat(..)) && !matches!(r, El::Fx(_)) && !matches!(&r, El::Bus(n) if self.bus_is_chain(n)) => {
                         pat()
                     }
+                    "#" if self.is_pattern(&l) && self.is_pattern(&r) => pat(),
                     "#" if self.is_signal(&l) => {
                         let r = match r {
                             El::Pat(..) if self.is_catalogue(bb) => self.catalogue_node(bb, d)?.unwrap_or(r),
@@ -424,6 +486,12 @@ impl<'s> Elab<'s> {
                                 self.err(bb.pos, "an effect (lpf, delay, …) needs a signal before '#'; patterns play through voices")
                             );
                         }
+                        pat()
+                    }
+                    // Tidal's arithmetic on controls: `n "0 2" # s "arpy" + n 12` adds to `n`
+                    "+" | "-" | "*" | "/"
+                        if self.is_pattern(&l) && self.is_pattern(&r) && (self.is_controls(&l) || self.is_controls(&r)) =>
+                    {
                         pat()
                     }
                     "+" | "-" | "*" | "/" if self.is_signal(&l) || self.is_signal(&r) => {
@@ -469,6 +537,8 @@ impl<'s> Elab<'s> {
                         }
                         _ => pat(),
                     },
+                    // `|+|`, `|*`, `+|` … on patterns, sound patterns included (`s "bd*4" |* gain "1 0.7"`)
+                    _ if super::parser::is_tidal_op(op) && self.is_pattern(&l) && self.is_pattern(&r) => pat(),
                     _ => {
                         if self.is_signal(&l) || self.is_signal(&r) {
                             return Err(self.err(e.pos, format!("'{op}' works on patterns; signals combine with + - * / and chain with #")));
@@ -540,8 +610,10 @@ impl super::eval::Env for Elab<'_> {
         let Some(ast) = self.bus_ast.get(name) else {
             return Err(fail(format!("unknown bus '~{name}'{}", did_you_mean(name, self.bus_ast.keys().map(|k| k.as_str())))));
         };
-        if !matches!(self.elab(ast, 0), Ok(El::Pat(..) | El::Num(_))) {
-            return Err(fail(format!("'~{name}' is a signal, not a pattern: a pattern can only use pattern buses")));
+        match self.bus_el(name) {
+            Some(Ok(El::Pat(..) | El::Num(_))) => {}
+            None => return Err(fail(format!("pattern bus '~{name}' is defined in terms of itself"))),
+            Some(_) => return Err(fail(format!("'~{name}' is a signal, not a pattern: a pattern can only use pattern buses"))),
         }
         if self.evaluating.borrow().iter().any(|n| n == name) {
             return Err(fail(format!("pattern bus '~{name}' is defined in terms of itself")));
@@ -549,8 +621,18 @@ impl super::eval::Env for Elab<'_> {
         self.evaluating.borrow_mut().push(name.to_string());
         let r = super::eval_range(self.src, (start(ast), ast.end), self.file, self);
         self.evaluating.borrow_mut().pop();
-        r.map(super::eval::Val::Pat).map_err(|e| fail(e.to_string()))
+        r.map(super::eval::Val::Pat).map_err(|e| match e {
+            // an error inside the bus's own text: report it there
+            Error::Syntax { line, col, msg, .. } => super::eval::EvalError { pos: offset_of(self.src, line, col), msg },
+            e => fail(e.to_string()),
+        })
     }
+}
+
+/// The byte offset of 1-based `line` and character `col` in `src` (the inverse of [`line_col`]).
+fn offset_of(src: &str, line: usize, col: usize) -> usize {
+    let start: usize = src.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    src[start..].char_indices().nth(col.saturating_sub(1)).map_or(src.len(), |(i, _)| start + i)
 }
 
 /// `f a b c` → (`f`, [a, b, c]).
@@ -620,7 +702,11 @@ fn substitute(fx: &Expr, input: &Expr) -> Expr {
 
 /// 1-based line and column (in characters) of byte offset `pos`.
 pub fn line_col(src: &str, pos: usize) -> (usize, usize) {
-    let before = &src[..pos.min(src.len())];
+    let mut pos = pos.min(src.len());
+    while !src.is_char_boundary(pos) {
+        pos -= 1;
+    }
+    let before = &src[..pos];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
@@ -777,11 +863,12 @@ pub fn parse_ph(src: &str, file: &str) -> Result<Scene, Error> {
         bus_ast,
         kinds: Default::default(),
         evaluating: Default::default(),
+        elaborating: Default::default(),
         sounds: Default::default(),
         memo: Default::default(),
     };
     for (name, ast) in &el.bus_ast {
-        let v = match el.elab(ast, 0)? {
+        let v = match el.bus_el(name).unwrap_or_else(|| el.elab(ast, 0))? {
             El::Fx(fx) => fx,
             other => el.param(other, ast.pos)?,
         };
@@ -889,6 +976,55 @@ mod tests {
         assert!(error(&deep_dollar).contains("nested more than"));
         let deep = format!("out: {}1{}", "(".repeat(5000), ")".repeat(5000));
         assert!(error(&deep).contains("nested more than"));
+    }
+
+    /// The values of control `key` at the onsets of cycle 0 of pattern expression `src`.
+    fn values(src: &str, key: &str) -> Vec<String> {
+        let pat = crate::lang::eval_pattern(src, "t").unwrap_or_else(|e| panic!("{e}"));
+        let zero = phonon_components::Rational::ZERO;
+        pat.onsets(zero, phonon_components::Rational::ONE)
+            .iter()
+            .map(|h| h.value.as_map().and_then(|m| m.get(key)).map_or("-".into(), |v| v.to_string()))
+            .collect()
+    }
+
+    /// Tidal's operator family works on sound patterns as on any pattern: the output is the
+    /// pattern itself, and it gives what the pattern engine gives.
+    #[test]
+    fn tidal_operators_on_sound_patterns() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            (r#"s "bd*4" # gain 0.6 |* gain "1 0.7""#, "gain", &["0.6", "0.6", "0.42", "0.42"]),
+            (r#"s "bd*2" |+| gain "0.1 0.2 0.3""#, "gain", &["0.1", "0.2", "0.2", "0.3"]),
+            (r#"s "bd*2" |+ n "1 2 3""#, "n", &["1", "2"]),
+            (r#"s "bd*2" +| n "1 2 3""#, "n", &["1", "2", "3"]),
+            (r#"n "0 1" +| s "arpy sn cp""#, "s", &["arpy", "sn", "cp"]),
+            (r#"s "bd*2" # n 3 |- n 1"#, "n", &["2", "2"]),
+            (r#"s "bd*2" # speed 2 |/ speed "1 4""#, "speed", &["2", "0.5"]),
+            (r#"s "bd*2" # n 7 |% n 4"#, "n", &["3", "3"]),
+            (r#"s "bd*2" # gain 0.5 |< gain 0.9"#, "gain", &["0.5", "0.5"]),
+            (r#"s "bd*2" # gain 0.5 |> gain 0.9"#, "gain", &["0.9", "0.9"]),
+            (r#"n "0 2" # s "arpy" + n 12"#, "n", &["12", "14"]),
+            (r#"s "arpy*2" * n "<3 5>""#, "s", &["arpy", "arpy"]),
+        ];
+        for (src, key, want) in cases {
+            let s = scene(&format!("out: {src}"));
+            assert_eq!(s.outputs["out"], Expr::Pattern(src.to_string()), "{src}");
+            assert_eq!(values(src, key), *want, "{src}");
+        }
+        // a pattern bus on the left
+        let s = scene("~d: s \"bd*2\" # gain 0.8\nout: ~d |* gain 0.5 # pan 1");
+        assert_eq!(s.outputs["out"], Expr::Pattern("~d |* gain 0.5 # pan 1".into()));
+        // the result is still audio: effects and gains apply to the voices' sum
+        let s = scene(r#"out: s "bd*4" |* gain "1 0.5" # lpf 800 0.7 * 0.5"#);
+        let Expr::Mul(lpf, _) = &s.outputs["out"] else { panic!("{:?}", s.outputs["out"]) };
+        let Expr::Lpf(input, _, _) = &**lpf else { panic!("{lpf:?}") };
+        assert_eq!(**input, Expr::Pattern(r#"s "bd*4" |* gain "1 0.5""#.into()));
+        // sound patterns mixed with sound patterns or scaled by numbers stay audio arithmetic
+        let s = scene(r#"out: s "bd*2" * 0.8 + s "hh*4""#);
+        assert!(matches!(&s.outputs["out"], Expr::Add(a, _) if matches!(**a, Expr::Mul(..))), "{:?}", s.outputs["out"]);
+        // signals still refuse the pattern operators
+        assert!(error("out: saw 55 |* gain 2").contains("'|*' works on patterns"));
+        assert!(error(r#"out: s "bd" |+ saw 55"#).contains("'|+' works on patterns"));
     }
 }
 

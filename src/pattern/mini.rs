@@ -29,7 +29,9 @@
 //! (`bd*2/3`, `bd(3,8)*2`, `[bd sn]?*2`); `?` takes any number (`?1`, `?.5`); `.5` is a number.
 //! Deliberate strictness: an unknown chord name or modifier is an error (Tidal silently plays
 //! the root alone), and absurd sizes (a factor above 100000, more than 4096 steps from `!`,
-//! `..` or a euclid rhythm) are errors rather than a hung audio thread.
+//! `..` or a euclid rhythm, an estimated 100000 steps per cycle from factors that multiply,
+//! brackets and operators nested more than 64 deep) are errors rather than a hung audio
+//! thread or a stack overflow.
 //!
 //! Not reproduced, because values are untyped here: Tidal's per-type readings. A `Pattern Bool`
 //! euclid (`"t(3,8)"`) also emits `false` on the rests (`euclidOffBool`); so does this, for the
@@ -69,7 +71,18 @@ pub struct MiniError {
 /// ```
 pub fn parse_mini(src: &str) -> Result<Pattern<Value>, MiniError> {
     let node = Parser::new(src).parse()?;
-    build::<Value>(&node)
+    let pattern = build::<Value>(&node)?;
+    let rate = node.rate();
+    if rate > MAX_EVENTS {
+        return Err(MiniError {
+            column: 1,
+            message: format!(
+                "this pattern has {} steps per cycle (events and rests), too many (at most {MAX_EVENTS})",
+                if rate < 1e15 { format!("about {rate:.0}") } else { "more than 10^15".to_string() }
+            ),
+        });
+    }
+    Ok(pattern)
 }
 
 /// Largest magnitude accepted for a time factor, weight or polymeter step count.
@@ -80,6 +93,13 @@ const MAX_DEN: i64 = 10_000;
 const MAX_STEPS: f64 = 4096.0;
 /// Most notes a chord range (`c'maj'8`) may ask for.
 const MAX_CHORD_NOTES: f64 = 128.0;
+/// Most steps (events and rests) per cycle a whole pattern may have, as [`Node::rate`]
+/// estimates it: factors multiply (`[a*951]*995` is 946 245), so each may be within
+/// [`MAX_FACTOR`] and their product still flood the engine or hang a query.
+const MAX_EVENTS: f64 = 100_000.0;
+/// How deeply brackets and postfix operators may nest (the syntax tree, and the queries built
+/// from it, recurse that deep).
+const MAX_NESTING: usize = 64;
 
 // ---------------------------------------------------------------------------------------------
 // Syntax tree
@@ -131,23 +151,71 @@ impl Node {
         }
     }
 
+    /// An upper estimate of the steps (events and rests) a query of one cycle goes through:
+    /// the work it takes, as rests cost a query too (`~*x*4096*54096` has no events, and
+    /// hangs). Factors count at their largest (`*`) or smallest (`/`) value, at least 1.
+    fn rate(&self) -> f64 {
+        let sum = |xs: &[Node]| xs.iter().map(Node::rate).sum::<f64>();
+        let abs = |n: &Node| n.times().into_iter().map(f64::abs).filter(|x| x.is_finite());
+        let largest = |n: &Node| abs(n).fold(1.0, f64::max);
+        let smallest = |n: &Node| abs(n).filter(|x| *x > 0.0).fold(1.0, f64::min);
+        match self {
+            Node::Atom(..) | Node::Silence => 1.0,
+            Node::Seq(steps) => steps.iter().map(|(_, n)| n.rate()).sum(),
+            Node::Stack(xs) => sum(xs),
+            Node::Choose(_, xs) => xs.iter().map(Node::rate).fold(0.0, f64::max),
+            Node::Poly(steps, seqs) => {
+                // a patterned step count splits the query at each of its events
+                let (steps, split) = steps.as_ref().map_or((None, 1.0), |s| (Some(largest(s)), s.rate().max(1.0)));
+                seqs.iter()
+                    .map(|q| {
+                        let size = q.size().to_f64();
+                        if size == 0.0 { 0.0 } else { steps.unwrap_or(size) / size * split * q.rate() }
+                    })
+                    .sum()
+            }
+            Node::Fast(f, x) => largest(f) * f.rate().max(1.0) * x.rate(),
+            Node::Slow(f, x) => x.rate() * f.rate().max(1.0) / smallest(f).max(1.0 / MAX_DEN as f64),
+            Node::Degrade(_, _, x) => x.rate(),
+            Node::Euclid { k, n, r, x } => largest(n) * k.rate().max(1.0) * n.rate().max(1.0) * r.rate().max(1.0) * x.rate(),
+            Node::Range(a, b, _) => {
+                let mut nums = Vec::new();
+                self.numbers(&mut nums);
+                let lo = nums.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = nums.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                (hi - lo + 1.0).max(1.0) * a.rate() * b.rate()
+            }
+            Node::Chord { root, name, mods } => {
+                root.rate() * name.rate().max(1.0) * mods.iter().map(|m| m.rate().max(1.0)).product::<f64>() * MAX_CHORD_NOTES
+            }
+        }
+    }
+
     /// Every number written in this subtree (for size checks of `..`).
     fn numbers(&self, out: &mut Vec<f64>) {
+        self.each_value(&mut |v| out.extend(v.as_num()));
+    }
+
+    /// Every time factor written in this subtree: numbers, and words such as `q` or `3e`.
+    fn times(&self) -> Vec<f64> {
+        let mut out = Vec::new();
+        self.each_value(&mut |v| out.extend(<Time as Atom>::from_value(v, 0).ok().map(Rational::to_f64)));
+        out
+    }
+
+    /// `f` on every value written in this subtree (not in the factors of `*` and `/`).
+    fn each_value(&self, f: &mut dyn FnMut(&Value)) {
         match self {
-            Node::Atom(v, _) => {
-                if let Some(x) = v.as_num() {
-                    out.push(x)
-                }
-            }
+            Node::Atom(v, _) => f(v),
             Node::Silence => {}
-            Node::Seq(steps) => steps.iter().for_each(|(_, n)| n.numbers(out)),
-            Node::Stack(xs) | Node::Choose(_, xs) | Node::Poly(_, xs) => xs.iter().for_each(|n| n.numbers(out)),
-            Node::Fast(_, x) | Node::Slow(_, x) | Node::Degrade(_, _, x) | Node::Euclid { x, .. } => x.numbers(out),
+            Node::Seq(steps) => steps.iter().for_each(|(_, n)| n.each_value(f)),
+            Node::Stack(xs) | Node::Choose(_, xs) | Node::Poly(_, xs) => xs.iter().for_each(|n| n.each_value(f)),
+            Node::Fast(_, x) | Node::Slow(_, x) | Node::Degrade(_, _, x) | Node::Euclid { x, .. } => x.each_value(f),
             Node::Range(a, b, _) => {
-                a.numbers(out);
-                b.numbers(out)
+                a.each_value(f);
+                b.each_value(f)
             }
-            Node::Chord { root, .. } => root.numbers(out),
+            Node::Chord { root, .. } => root.each_value(f),
         }
     }
 }
@@ -167,6 +235,8 @@ struct Parser {
     s: Vec<char>,
     i: usize,
     seed: u32,
+    /// Brackets and postfix operators open around the current position.
+    depth: usize,
 }
 
 fn is_word_char(c: char) -> bool {
@@ -180,7 +250,7 @@ fn is_terminator(c: char) -> bool {
 
 impl Parser {
     fn new(src: &str) -> Parser {
-        Parser { s: src.chars().collect(), i: 0, seed: 0 }
+        Parser { s: src.chars().collect(), i: 0, seed: 0, depth: 0 }
     }
 
     fn peek(&self) -> Option<char> {
@@ -193,6 +263,19 @@ impl Parser {
 
     fn col(&self) -> usize {
         self.i + 1
+    }
+
+    /// One level deeper (a bracket or postfix operator at column `col`); an error past
+    /// [`MAX_NESTING`]. The caller restores `depth` when the level ends.
+    fn deeper(&mut self, col: usize) -> Result<(), MiniError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(MiniError {
+                column: col,
+                message: format!("nested too deep: brackets and operators (* / ? ( ) ') nest at most {MAX_NESTING} deep"),
+            });
+        }
+        Ok(())
     }
 
     fn ws(&mut self) {
@@ -403,12 +486,23 @@ impl Parser {
     /// up the chord, `{a b}%<2 5>?*3` the polymeter). A `?` that has no place left is never
     /// taken: as in Tidal, it becomes the sequence-wide `?` (`[a b]??`, `bd*2??`).
     fn part(&mut self, chord: bool, strict: bool) -> Result<Node, MiniError> {
+        let depth = self.depth;
+        let node = self.part_ops(chord, strict);
+        self.depth = depth;
+        node
+    }
+
+    /// [`Parser::part`], each operator one level deeper.
+    fn part_ops(&mut self, chord: bool, strict: bool) -> Result<Node, MiniError> {
         let atom = !matches!(self.peek(), Some('[' | '<' | '{'));
         let mut node = self.primary()?;
         // 0: nothing yet; 1: after the first `?` (or a group); 2: after `*`/`/`;
         // 3: after `(k,n,r)`; 4: after the last `?`
         let mut stage = if atom { 0 } else { 1 };
         loop {
+            if matches!(self.peek(), Some('*' | '/' | '?' | '(')) || (chord && self.peek() == Some('\'')) {
+                self.deeper(self.col())?;
+            }
             match self.peek() {
                 Some(op @ ('*' | '/')) => {
                     if strict && stage >= 2 {
@@ -502,8 +596,10 @@ impl Parser {
                 let group = self.primary()?;
                 match self.peek() {
                     Some(op2 @ ('*' | '/')) => {
+                        self.deeper(self.col())?;
                         self.i += 1;
                         let f = Box::new(self.factor(op2)?);
+                        self.depth -= 1;
                         Ok(if op2 == '*' { Node::Fast(f, Box::new(group)) } else { Node::Slow(f, Box::new(group)) })
                     }
                     _ => Ok(group),
@@ -525,20 +621,25 @@ impl Parser {
         let col = self.col();
         match self.peek() {
             Some('[') => {
+                self.deeper(col)?;
                 self.i += 1;
                 let node = self.stack_or_choose()?;
                 if self.peek() != Some(']') {
                     return self.expected(&format!("']' to close the '[' at column {col}"));
                 }
                 self.i += 1;
+                self.depth -= 1;
                 Ok(node)
             }
             Some('<') => {
                 // Tidal 1.9: `TPat_Polyrhythm (Just 1)` — one step per cycle
+                self.deeper(col)?;
                 let seqs = self.comma_list('<', '>')?;
+                self.depth -= 1;
                 Ok(Node::Poly(Some(Box::new(Node::Atom(Value::Num(1.0), col))), seqs))
             }
             Some('{') => {
+                self.deeper(col)?;
                 let seqs = self.comma_list('{', '}')?;
                 let steps = if self.peek() == Some('%') {
                     // Tidal parses a whole sequence of numbers here, operators included:
@@ -552,6 +653,7 @@ impl Parser {
                 } else {
                     None
                 };
+                self.depth -= 1;
                 Ok(Node::Poly(steps, seqs))
             }
             Some('~') => {

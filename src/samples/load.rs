@@ -12,28 +12,68 @@ pub struct Decoded {
     /// The file's sample rate in Hz.
     pub sample_rate: u32,
     /// Interleaved samples, `channels` wide: integers scaled into [-1, 1), floats as stored
-    /// (non-finite ones as 0).
+    /// (non-finite ones as 0, magnitudes above [`MAX_FLOAT_SAMPLE`] clamped to it).
     pub data: Vec<f32>,
 }
 
+/// Sample rates a WAV file may declare, in Hz: rates outside are refused as corrupt (and
+/// resampling from 4 Hz to 48 kHz would take minutes).
+pub const WAV_RATES: std::ops::RangeInclusive<u32> = 1_000..=768_000;
+
+/// Largest magnitude a float sample keeps (60 dB over full scale); beyond it a file is
+/// broken, and sums of such values in the resampler would overflow to infinity.
+pub const MAX_FLOAT_SAMPLE: f32 = 1000.0;
+
 /// Read a WAV file: 8/16/24/32-bit integer or 32-bit float, any channel count (more than two:
-/// the first two are kept). Integers are scaled by 1/2^(bits-1); non-finite floats become 0.
-/// The error says what is wrong, not which file (the caller names it).
+/// the first two are kept), a sample rate within [`WAV_RATES`]. Integers are scaled by
+/// 1/2^(bits-1); non-finite floats become 0, and floats beyond ±[`MAX_FLOAT_SAMPLE`] are
+/// clamped to it. The error says what is wrong, not which file (the caller names it).
 pub fn read_wav(path: &Path) -> Result<Decoded, String> {
-    let mut reader = hound::WavReader::open(path).map_err(|e| e.to_string())?;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    decode_wav(std::io::BufReader::new(file))
+}
+
+/// Decode WAV bytes from `reader`, as [`read_wav`] does a file.
+///
+/// ```
+/// // a 16-bit mono file of two frames, built by hand
+/// let mut wav = Vec::new();
+/// wav.extend_from_slice(b"RIFF");
+/// wav.extend_from_slice(&40u32.to_le_bytes());
+/// wav.extend_from_slice(b"WAVEfmt ");
+/// wav.extend_from_slice(&16u32.to_le_bytes());
+/// for v in [1u16, 1] {
+///     wav.extend_from_slice(&v.to_le_bytes()); // PCM, 1 channel
+/// }
+/// wav.extend_from_slice(&8000u32.to_le_bytes()); // sample rate
+/// wav.extend_from_slice(&16000u32.to_le_bytes()); // bytes per second
+/// wav.extend_from_slice(&2u16.to_le_bytes()); // block align
+/// wav.extend_from_slice(&16u16.to_le_bytes()); // bits per sample
+/// wav.extend_from_slice(b"data");
+/// wav.extend_from_slice(&4u32.to_le_bytes());
+/// wav.extend_from_slice(&16384i16.to_le_bytes());
+/// wav.extend_from_slice(&(-32768i16).to_le_bytes());
+/// let d = phonon::samples::decode_wav(&wav[..]).unwrap();
+/// assert_eq!((d.channels, d.sample_rate), (1, 8000));
+/// assert_eq!(d.data, [0.5, -1.0]);
+/// assert!(phonon::samples::decode_wav(&b"RIFF"[..]).is_err());
+/// ```
+pub fn decode_wav(reader: impl std::io::Read) -> Result<Decoded, String> {
+    let mut reader = hound::WavReader::new(reader).map_err(|e| e.to_string())?;
     let spec = reader.spec();
     let in_ch = spec.channels as usize;
     if in_ch == 0 {
         return Err("no channels".into());
     }
-    if spec.sample_rate == 0 {
-        return Err("sample rate 0".into());
+    if !WAV_RATES.contains(&spec.sample_rate) {
+        return Err(format!("sample rate {} Hz is out of range ({} to {} Hz)", spec.sample_rate, WAV_RATES.start(), WAV_RATES.end()));
     }
     let out_ch = in_ch.min(2);
-    let mut data = Vec::with_capacity(reader.len() as usize / in_ch * out_ch);
+    // the header's length is a claim, not a promise: reserve for at most a million samples
+    let mut data = Vec::with_capacity((reader.len() as usize / in_ch * out_ch).min(1 << 20));
     let mut push = |i: usize, v: f32| {
         if i % in_ch < out_ch {
-            data.push(if v.is_finite() { v } else { 0.0 });
+            data.push(if v.is_finite() { v.clamp(-MAX_FLOAT_SAMPLE, MAX_FLOAT_SAMPLE) } else { 0.0 });
         }
     };
     match spec.sample_format {
@@ -65,7 +105,7 @@ pub fn read_wav(path: &Path) -> Result<Decoded, String> {
 
 /// Convert interleaved `data` (`channels` wide) from rate `from` to rate `to` with a band-limited
 /// resampler (rubato): FFT-based when the two rates have a small common ratio (44.1k ↔ 48k,
-/// 22.05k → 44.1k, …), an asynchronous windowed-sinc one otherwise. The output has
+/// 22.05k → 44.1k, …), an asynchronous windowed-sinc one otherwise. The output has exactly
 /// ⌈frames × to / from⌉ frames and no added delay. Same rates: returned as is.
 pub fn resample(data: &[f32], channels: usize, from: u32, to: u32) -> Result<Vec<f32>, String> {
     if from == to || data.is_empty() {
@@ -93,7 +133,12 @@ pub fn resample(data: &[f32], channels: usize, from: u32, to: u32) -> Result<Vec
         )
     };
     let out = resampler.process_all(&input, frames, None).map_err(|e| e.to_string())?;
-    Ok(out.take_data())
+    // rubato sizes the output with a float ceiling, one frame long when frames × to / from is
+    // a whole number that the float product overshoots
+    let mut data = out.take_data();
+    let want = (frames as u64 * to as u64).div_ceil(from as u64) as usize * channels;
+    data.resize(want, 0.0);
+    Ok(data)
 }
 
 fn gcd(mut a: usize, mut b: usize) -> usize {

@@ -37,7 +37,7 @@ pub mod kit;
 pub mod load;
 
 pub use kit::{KIT, KIT_RATE, write_builtin_kit};
-pub use load::{Decoded, read_wav, resample};
+pub use load::{Decoded, decode_wav, read_wav, resample};
 
 use phonon_components::SampleData;
 use std::collections::{BTreeMap, HashMap, HashSet};
