@@ -920,6 +920,9 @@ pub fn build_graph_with(scene: &Scene, file: &str, samples: &dyn SampleSource, s
     build_graph_seeded(scene, file, samples, sample_rate, &[])
 }
 
+/// The fastest tempo a scene may have, in cycles per second.
+pub const MAX_CPS: f64 = 1000.0;
+
 /// Like [`build_graph_with`], with `seed` as the first samples of the bank (handles `0..seed.len()`,
 /// the same in every scene: the embedding program's sounds, `Engine::sound`).
 pub fn build_graph_seeded(
@@ -929,8 +932,8 @@ pub fn build_graph_seeded(
     sample_rate: u32,
     seed: &[Arc<SampleData>],
 ) -> Result<Graph, Error> {
-    let cps = Rational::approximate(scene.cps, 100_000).filter(|c| *c > Rational::ZERO && scene.cps <= 1000.0).ok_or_else(|| {
-        Error::Scene { file: file.to_string(), msg: format!("cps must be a positive number up to 1000, got {}", scene.cps) }
+    let cps = Rational::approximate(scene.cps, 100_000).filter(|c| *c > Rational::ZERO && scene.cps <= MAX_CPS).ok_or_else(|| {
+        Error::Scene { file: file.to_string(), msg: format!("cps must be a positive number up to {MAX_CPS}, got {}", scene.cps) }
     })?;
     let mut b = Builder {
         samples,

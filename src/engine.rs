@@ -1270,6 +1270,6 @@ impl Engine {
 /// `cps` as an exact rational, if it is a usable tempo.
 pub(crate) fn exact_cps(cps: f64) -> Result<Rational, Error> {
     Rational::approximate(cps, 100_000)
-        .filter(|c| *c > Rational::ZERO && cps <= 1000.0)
-        .ok_or_else(|| Error::Usage(format!("cps must be a positive number up to 1000, got {cps}")))
+        .filter(|c| *c > Rational::ZERO && cps <= crate::build::MAX_CPS)
+        .ok_or_else(|| Error::Usage(format!("cps must be a positive number up to {}, got {cps}", crate::build::MAX_CPS)))
 }

@@ -74,9 +74,19 @@ impl Bits {
     }
 }
 
+/// Log the nodes that produced NaN/Inf or panicked since the last call.
+fn report_faults(engine: &mut Engine) {
+    for node in engine.take_nan_reports() {
+        tracing::warn!("{node} produced NaN/Inf: its output is silenced");
+    }
+    for (node, why) in engine.take_panic_reports() {
+        tracing::warn!("{node} panicked ({why}): it is muted, the rest plays on");
+    }
+}
+
 /// Render `frames` stereo frames, handing each block (interleaved, trimmed at the end) to `sink`.
 /// `progress` is called after every block with the frames done so far. Nodes that produced
-/// NaN/Inf are logged as warnings.
+/// NaN/Inf, or panicked and were muted, are logged as warnings.
 ///
 /// # Errors
 ///
@@ -101,14 +111,10 @@ pub fn render_blocks(
         done += n as u64;
         progress(done);
         if done % (64 * 1024) < n as u64 {
-            for node in engine.take_nan_reports() {
-                tracing::warn!("{node} produced NaN/Inf: its output is silenced");
-            }
+            report_faults(engine);
         }
     }
-    for node in engine.take_nan_reports() {
-        tracing::warn!("{node} produced NaN/Inf: its output is silenced");
-    }
+    report_faults(engine);
     let elapsed = start.elapsed();
     let seconds = frames as f64 / engine.sample_rate() as f64;
     Ok(RenderSummary {

@@ -209,10 +209,18 @@ pub fn parse_fraction(s: &str) -> Option<Rational> {
 impl Scene {
     /// Parse RON text; `file` names it in errors (`file:line:col: what was expected`).
     pub fn from_ron(text: &str, file: &str) -> Result<Scene, Error> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         ron::Options::default()
             .with_default_extension(ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES | ron::extensions::Extensions::IMPLICIT_SOME)
             .from_str(text)
-            .map_err(|e| Error::syntax(file, text, e.span.start.line, e.span.start.col, e.code.to_string()))
+            .map_err(|e| {
+                let msg = match e.code {
+                    // ron's own words name its API, not the file's problem
+                    ron::Error::ExceededRecursionLimit => "expressions nested too deeply (more than 128 levels)".to_string(),
+                    code => code.to_string(),
+                };
+                Error::syntax(file, text, e.span.start.line, e.span.start.col, msg)
+            })
     }
 
     /// Parse `.ph` text; `file` names it in errors.
@@ -229,10 +237,22 @@ impl Scene {
 
     /// Load a scene from a file: `.ph` (the language) or `.ron` (the same scene as data).
     pub fn load(path: &Path) -> Result<Scene, Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
         let name = path.display().to_string();
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                // place the first bad byte: the text before it is valid
+                let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                let good = std::str::from_utf8(good).unwrap_or_default();
+                let line = good.matches('\n').count() + 1;
+                let col = good.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                let msg = "this is not UTF-8 text (save the file as UTF-8)".to_string();
+                return Err(Error::syntax(&name, good, line, col, msg));
+            }
+        };
         match path.extension().and_then(|e| e.to_str()) {
-            Some("ron") => Scene::from_ron(text.strip_prefix('\u{feff}').unwrap_or(&text), &name),
+            Some("ron") => Scene::from_ron(&text, &name),
             Some("ph") | None => Scene::from_ph(&text, &name),
             Some(other) => Err(Error::Scene { file: name, msg: format!("unknown scene format '.{other}' (expected a .ph or .ron file)") }),
         }

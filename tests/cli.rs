@@ -120,10 +120,7 @@ fn query_errors_point_at_the_problem() {
     fails_with(&["query", r#"s "bd""#, "--from", "x"], &["'x' is not a time"]);
     fails_with(&["query", r#"s "bd""#, "--from", "2", "--to", "1"], &["must not be before"]);
     // an event flood: the query is bounded, and says so
-    fails_with(
-        &["query", r#"fast 1000000000000 $ s "bd*1000""#, "--to", "3/7"],
-        &["cycle fragments", "an event flood", "query a shorter arc"],
-    );
+    fails_with(&["query", r#"fast 1000 $ s "bd*10000""#, "--to", "3/7"], &["cycle fragments", "an event flood", "query a shorter arc"]);
     fails_with(
         &["query", r#"s "bd*3""#, "--from", "4611686018427387903", "--to", "4611686018427387904"],
         &["cannot be queried", "overflow"],

@@ -31,7 +31,7 @@ fn replay(target: &str, check: fn(&[u8])) -> usize {
             panic!("fuzz corpus file {} fails the {target} check:\n{}", f.display(), String::from_utf8_lossy(&data));
         }
     }
-    let bugs = checks::BUGS.lock().unwrap();
+    let bugs = std::mem::take(&mut *checks::BUGS.lock().unwrap_or_else(|e| e.into_inner()));
     assert!(bugs.is_empty(), "panics caught inside the engine during the {target} replay: {bugs:?}");
     eprintln!("{target} corpus: {} files; reached (parsed, built, rendered): {:?}", files.len(), checks::REACHED.get());
     files.len()
@@ -70,7 +70,8 @@ fn run<S: Strategy>(cases: u32, strategy: S, check: impl Fn(&S::Value)) {
         panic!("{e}");
     }
     eprintln!("{cases} cases; reached (parsed, built, rendered): {:?}", checks::REACHED.get());
-    assert!(checks::BUGS.lock().unwrap().is_empty(), "panics caught inside the engine: {:?}", checks::BUGS.lock().unwrap());
+    let bugs = std::mem::take(&mut *checks::BUGS.lock().unwrap_or_else(|e| e.into_inner()));
+    assert!(bugs.is_empty(), "panics caught inside the engine: {bugs:?}");
 }
 
 // --- mini-notation -----------------------------------------------------------------------

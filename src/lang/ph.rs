@@ -14,7 +14,7 @@ use crate::scene::{Expr, Scene};
 use std::collections::BTreeMap;
 
 /// How deeply expressions may nest (brackets, applications) before it is an error.
-pub const MAX_DEPTH: usize = 200;
+pub const MAX_DEPTH: usize = 400;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Head {
@@ -204,6 +204,10 @@ impl<'s> Elab<'s> {
     /// point into this file.
     fn param(&self, el: El, pos: usize) -> Result<Expr, Error> {
         Ok(match el {
+            // signals are f32: say so here, where the number is
+            El::Num(n) if n.abs() > f32::MAX as f64 => {
+                return Err(self.err(pos, format!("{n:e} is too large for a signal (at most ±{:e})", f32::MAX)));
+            }
             El::Num(n) => Expr::Num(n),
             El::Sig(e) => e,
             El::Pat(a, z) => {
@@ -298,6 +302,25 @@ impl<'s> Elab<'s> {
         let key = (e.pos, e.end);
         if let Some(el) = self.memo.borrow().get(&key) {
             return Ok(el.clone());
+        }
+        // A chain `a + b + c + …` (or `x # f # g # …`) nests to the left, one level per operator,
+        // though nothing in it is nested. Elaborate its left spine from the bottom up, so each
+        // step finds the one below it memoized: the depth (and the stack) stays that of one step.
+        // Each step still counts one level, as if nested, so the scene's expression stays within
+        // MAX_DEPTH for the passes after this one.
+        if let ExprKind::Op(_, a, _) = &e.kind {
+            let mut spine = Vec::new();
+            let mut x = &**a;
+            while let ExprKind::Op(_, inner, _) = &x.kind {
+                if self.memo.borrow().contains_key(&(x.pos, x.end)) {
+                    break;
+                }
+                spine.push(x);
+                x = inner;
+            }
+            for (i, node) in spine.iter().enumerate().rev() {
+                self.elab(node, depth + 1 + i)?;
+            }
         }
         let el = self.elab_uncached(e, depth)?;
         self.memo.borrow_mut().insert(key, el.clone());
@@ -504,18 +527,24 @@ impl<'s> Elab<'s> {
                         })
                     }
                     "+" | "-" | "*" | "/" => match (&l, &r) {
-                        (El::Num(x), El::Num(y)) => El::Num(match op.as_str() {
-                            "+" => x + y,
-                            "-" => x - y,
-                            "*" => x * y,
-                            _ => {
-                                if *y == 0.0 {
-                                    0.0
-                                } else {
-                                    x / y
+                        (El::Num(x), El::Num(y)) => {
+                            let v = match op.as_str() {
+                                "+" => x + y,
+                                "-" => x - y,
+                                "*" => x * y,
+                                _ => {
+                                    if *y == 0.0 {
+                                        0.0
+                                    } else {
+                                        x / y
+                                    }
                                 }
+                            };
+                            if !v.is_finite() {
+                                return Err(self.err(e.pos, format!("{x:e} {op} {y:e} is too large (not a finite number)")));
                             }
-                        }),
+                            El::Num(v)
+                        }
                         _ => pat(),
                     },
                     "$" => match (l, r) {
@@ -841,6 +870,9 @@ pub fn parse_ph(src: &str, file: &str) -> Result<Scene, Error> {
                         )));
                     }
                 };
+                if scene.cps > crate::build::MAX_CPS {
+                    return Err(here(format!("tempo {} is too fast: at most {} cycles per second", scene.cps, crate::build::MAX_CPS)));
+                }
             }
             Head::Bus(name) | Head::Out(name) => {
                 let key = if matches!(s.head, Head::Bus(_)) { format!("~{name}") } else { name.clone() };
