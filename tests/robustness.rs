@@ -228,6 +228,19 @@ fn nested_parentheses_5000() {
     assert!(error(&src, "bad.ph").starts_with("bad.ph:1:5: brackets nested more than 400 deep\n"));
 }
 
+/// A long flat chain `a + b + c + …` is not nesting: a 256-term sum plays (each term counts
+/// towards the depth limit, so the expression stays shallow enough for every later pass); past
+/// the limit it is an error at its place, not a stack overflow.
+#[test]
+fn long_sums() {
+    let terms = vec!["sine 440 * 0.001"; 256].join(" + ");
+    let y = play(&format!("out: {terms}\n"), "sum.ph", 0.2);
+    assert!((peak(&y) - 0.256).abs() < 2e-3, "peak {}", peak(&y));
+    let terms = vec!["sine 440"; 1000].join(" + ");
+    assert!(error(&format!("out: {terms}\n"), "sum.ph").starts_with("sum.ph:1:"));
+    assert!(error(&format!("out: {terms}\n"), "sum.ph").contains("nested more than 400 deep"));
+}
+
 /// An error on a very long line quotes a window of it around the column, not the whole line.
 #[test]
 fn long_lines_are_quoted_around_the_column() {
