@@ -221,3 +221,31 @@ fn huge_counts_are_refused_or_clamped() {
     let p = phonon::lang::eval_pattern(r#"euclid 3 8 $ s "bd""#, "fuzz").unwrap();
     assert_eq!(p.onsets(Rational::ZERO, Rational::ONE).len(), 3);
 }
+
+/// Out of memory (fuzz target `mini`, over cycles 0 to 4): a range whose end is a time word
+/// (`5001*15..w` in a factor, `w` = 1) escaped the range and size limits, which counted only
+/// numbers, and each event of its ends built its 4097 steps eagerly; tens of thousands of such
+/// events were alive at once (4.3 GB). The range is now an error at its column, ranges in
+/// factors count in the size estimate, and a range makes its steps only when queried.
+#[test]
+fn mini_time_word_ranges_are_limited() {
+    let src = "fd*4..w/\n<0\t5001*15..w/\n<\t5001*15..w/05\t .1>* 8.0 > zoomAsc.z";
+    assert_eq!(mini_error(src), (13, "the range is too long (at most 4096 steps)".to_string()));
+    let (col, msg) = mini_error(&src.replace("5001", "4000"));
+    assert!(col == 1 && msg.contains("steps per cycle (events and rests), too many"), "{col}: {msg}");
+    assert_eq!(mini_error("bd*[5000 .. w]").0, 5);
+    // a time word as a range end reads as its time, as in Tidal (`[0.5 .. 2]` is 0.5 1.5 2.5)
+    let onsets = |src: &str| {
+        let p = parse_mini(src).unwrap();
+        p.onsets(Rational::ZERO, Rational::integer(4)).into_iter().map(|h| (h.part, h.value.to_string())).collect::<Vec<_>>()
+    };
+    assert_eq!(onsets("bd*[4 .. w] sn*<h .. 2>"), onsets("bd*[4 3 2 1] sn*<[0.5 1.5 2.5]>"));
+    // the largest range is still whole, and a bounded query of many of them stops early
+    let p = parse_mini("0 .. 4096").unwrap();
+    let values = p.onsets(Rational::ZERO, Rational::ONE);
+    assert_eq!((values.len(), values[4096].value.to_string()), (4097, "4096".to_string()));
+    let p = parse_mini("[0 .. 4000]*24").unwrap();
+    let span = phonon::pattern::Span::new(Rational::ZERO, Rational::integer(1000));
+    let (haps, truncated) = p.query_bounded(span, 10_000);
+    assert!(truncated && haps.len() <= 10_000 + 96, "{} haps, truncated {truncated}", haps.len());
+}

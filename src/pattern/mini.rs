@@ -179,7 +179,8 @@ impl Node {
             Node::Degrade(_, _, x) => x.rate(),
             Node::Euclid { k, n, r, x } => largest(n) * k.rate().max(1.0) * n.rate().max(1.0) * r.rate().max(1.0) * x.rate(),
             Node::Range(a, b, _) => {
-                let mut nums = Vec::new();
+                // as numbers and as times: `5001 .. w` is 5001 steps in a factor
+                let mut nums = self.times();
                 self.numbers(&mut nums);
                 let lo = nums.iter().copied().fold(f64::INFINITY, f64::min);
                 let hi = nums.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -846,6 +847,15 @@ trait Atom: Clone + Send + Sync + 'static {
     fn from_value(v: &Value, col: usize) -> Result<Self, MiniError>;
     /// `a .. b` (Tidal's `fromTo`).
     fn enum_from_to(a: &Self, b: &Self) -> Vec<Self>;
+    /// `fastFromList (fromTo a b)`, each step made only when a query reaches it: a range is
+    /// made anew for every event of its ends (`4000*15 .. 1` makes 15 per cycle), and
+    /// building all 4097 steps of each up front, for every event of a query at once, took
+    /// gigabytes.
+    fn range(a: &Self, b: &Self) -> Pattern<Self> {
+        fast_from_list(Self::enum_from_to(a, b))
+    }
+    /// The number this value stands for, for the size check of `..` (`None` for names).
+    fn magnitude(&self) -> Option<f64>;
     /// A chord note, or `None` where chords make no sense.
     fn from_chord_note(x: f64) -> Option<Self>;
 }
@@ -866,6 +876,17 @@ fn enum_fractional(a: f64, b: f64) -> Vec<f64> {
     out
 }
 
+/// [`enum_fractional`] as a pattern made on demand (see [`Atom::range`]).
+fn range_fractional<T: Atom>(a: f64, b: f64, wrap: fn(f64) -> T) -> Pattern<T> {
+    let (lo, hi) = if a > b { (b, a) } else { (a, b) };
+    let mut n = 0.0;
+    while lo + n <= hi + 0.5 && n <= MAX_STEPS {
+        n += 1.0;
+    }
+    let n = n as i64;
+    Pattern::fastcat_fn(n, move |i| Pattern::pure(wrap(lo + (if a > b { n - 1 - i } else { i }) as f64)))
+}
+
 fn not_a_number(v: &Value, col: usize, role: &str) -> MiniError {
     MiniError { column: col, message: format!("expected a number for {role}, found '{v}'") }
 }
@@ -880,6 +901,15 @@ impl Atom for Value {
             // Tidal's `fromTo` for strings: just the two ends
             _ => vec![a.clone(), b.clone()],
         }
+    }
+    fn range(a: &Self, b: &Self) -> Pattern<Self> {
+        match (a, b) {
+            (Value::Num(x), Value::Num(y)) => range_fractional(*x, *y, Value::Num),
+            _ => fast_from_list(Self::enum_from_to(a, b)),
+        }
+    }
+    fn magnitude(&self) -> Option<f64> {
+        self.as_num()
     }
     fn from_chord_note(x: f64) -> Option<Self> {
         Some(Value::Num(x))
@@ -934,6 +964,16 @@ impl Atom for Time {
         }
         out
     }
+    fn range(a: &Self, b: &Self) -> Pattern<Self> {
+        let (lo, hi) = if a > b { (*b, *a) } else { (*a, *b) };
+        let limit = hi + Rational::new(1, 2);
+        let n = if lo <= limit { ((limit - lo).floor() + 1).min(MAX_STEPS as i64 + 1) } else { 0 };
+        let down = a > b;
+        Pattern::fastcat_fn(n, move |i| Pattern::pure(lo + Rational::integer(if down { n - 1 - i } else { i })))
+    }
+    fn magnitude(&self) -> Option<f64> {
+        Some(self.to_f64())
+    }
     fn from_chord_note(x: f64) -> Option<Self> {
         Rational::approximate(x, MAX_DEN)
     }
@@ -959,6 +999,13 @@ impl Atom for i64 {
         let v: Vec<i64> = if a > b { (*b..=*a).rev().collect() } else { (*a..=*b).collect() };
         v
     }
+    fn range(a: &Self, b: &Self) -> Pattern<Self> {
+        let (a, b) = (*a, *b);
+        Pattern::fastcat_fn((a - b).abs() + 1, move |i| Pattern::pure(if a > b { a - i } else { a + i }))
+    }
+    fn magnitude(&self) -> Option<f64> {
+        Some(*self as f64)
+    }
     fn from_chord_note(x: f64) -> Option<Self> {
         Some(x.round() as i64)
     }
@@ -978,6 +1025,12 @@ impl Atom for f64 {
     }
     fn enum_from_to(a: &Self, b: &Self) -> Vec<Self> {
         enum_fractional(*a, *b)
+    }
+    fn range(a: &Self, b: &Self) -> Pattern<Self> {
+        range_fractional(*a, *b, |x| x)
+    }
+    fn magnitude(&self) -> Option<f64> {
+        Some(*self)
     }
     fn from_chord_note(x: f64) -> Option<Self> {
         Some(x)
@@ -1005,6 +1058,9 @@ impl Atom for Shape {
     }
     fn enum_from_to(a: &Self, b: &Self) -> Vec<Self> {
         vec![a.clone(), b.clone()]
+    }
+    fn magnitude(&self) -> Option<f64> {
+        None
     }
     fn from_chord_note(_: f64) -> Option<Self> {
         None
@@ -1045,6 +1101,9 @@ impl Atom for Mods {
     }
     fn enum_from_to(a: &Self, b: &Self) -> Vec<Self> {
         vec![a.clone(), b.clone()]
+    }
+    fn magnitude(&self) -> Option<f64> {
+        None
     }
     fn from_chord_note(_: f64) -> Option<Self> {
         None
@@ -1113,15 +1172,17 @@ fn build<T: Atom>(node: &Node) -> Result<Pattern<T>, MiniError> {
         }
         // unwrap $ fromTo <$> a <*> b
         Node::Range(a, b, col) => {
+            // the ends as written, and as `T` reads them (`w` is 1 in a time factor, `c6`
+            // is 72 in a euclid argument)
             let mut nums = Vec::new();
-            a.numbers(&mut nums);
-            b.numbers(&mut nums);
+            node.numbers(&mut nums);
+            node.each_value(&mut |v| nums.extend(T::from_value(v, *col).ok().as_ref().and_then(T::magnitude)));
             let lo = nums.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = nums.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             if hi - lo > MAX_STEPS {
                 return Err(MiniError { column: *col, message: format!("the range is too long (at most {MAX_STEPS} steps)") });
             }
-            build::<T>(a)?.app_both(&build::<T>(b)?, |a, b| fast_from_list(T::enum_from_to(a, b))).unwrap()
+            build::<T>(a)?.app_both(&build::<T>(b)?, T::range).unwrap()
         }
         Node::Chord { root, name, mods } => {
             let notes = chord_pattern(build(root)?, build(name)?, mods.iter().map(build).collect::<Result<Vec<_>, _>>()?);
