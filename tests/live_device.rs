@@ -255,6 +255,30 @@ fn ring_with_silence(frames: usize) -> Arc<HeapRb<f32>> {
     ring
 }
 
+/// The thread feeding a device's ring (see [`play_sine`]).
+struct Feeder {
+    stop: Arc<AtomicBool>,
+    thread: thread::JoinHandle<()>,
+}
+
+impl Feeder {
+    /// Stop feeding (the device then underruns) and wait for the thread.
+    fn stop(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().expect("feeder");
+    }
+}
+
+/// Start `out` on a ring pre-filled with two periods of silence and kept topped up with a sine
+/// (see [`feed_sine`]): the device's counters, and the feeder to stop.
+fn play_sine(out: &mut DeviceOutput) -> (Arc<DeviceStats>, Feeder) {
+    let (ring, stats) = (ring_with_silence(2 * PERIOD as usize), Arc::new(DeviceStats::default()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let thread = feed_sine(ring.clone(), stop.clone());
+    out.start(ring, stats.clone()).unwrap_or_else(|e| panic!("{e}"));
+    (stats, Feeder { stop, thread })
+}
+
 /// Keeps `ring` topped up with a 440 Hz sine (0.25 amplitude) until `stop` is set.
 fn feed_sine(ring: Arc<HeapRb<f32>>, stop: Arc<AtomicBool>) -> thread::JoinHandle<()> {
     thread::spawn(move || {
@@ -290,19 +314,15 @@ fn child_plays_a_sine() {
     assert_child();
     let mut out = open_default();
     let (rate, channels) = (out.sample_rate(), out.channels());
-    let (ring, stats) = (ring_with_silence(2 * PERIOD as usize), Arc::new(DeviceStats::default()));
-    let stop = Arc::new(AtomicBool::new(false));
-    let feeder = feed_sine(ring.clone(), stop.clone());
     let started = Instant::now();
-    out.start(ring, stats.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let (stats, feeder) = play_sine(&mut out);
     let mut messages = Vec::new();
     poll_for(&mut out, 3.0, &mut messages);
     let snapshot = stats.snapshot();
     let elapsed = started.elapsed().as_secs_f64();
     let buffer_frames = out.buffer_frames();
     drop(out);
-    stop.store(true, Ordering::Relaxed);
-    feeder.join().expect("feeder");
+    feeder.stop();
     emit(
         "result",
         json!({"stats": snapshot, "elapsed": elapsed, "rate": rate, "channels": channels, "buffer_frames": buffer_frames, "messages": messages}),
@@ -314,14 +334,10 @@ fn child_plays_a_sine() {
 fn child_feed_stops() {
     assert_child();
     let mut out = open_default();
-    let (ring, stats) = (ring_with_silence(2 * PERIOD as usize), Arc::new(DeviceStats::default()));
-    let stop = Arc::new(AtomicBool::new(false));
-    let feeder = feed_sine(ring.clone(), stop.clone());
-    out.start(ring, stats.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let (stats, feeder) = play_sine(&mut out);
     let mut messages = Vec::new();
     poll_for(&mut out, 1.0, &mut messages);
-    stop.store(true, Ordering::Relaxed);
-    feeder.join().expect("feeder");
+    feeder.stop();
     poll_for(&mut out, 0.5, &mut messages);
     let at_1_5 = stats.snapshot();
     poll_for(&mut out, 1.0, &mut messages);
@@ -357,10 +373,7 @@ fn child_unknown_device() {
 fn child_survives_a_server_restart() {
     assert_child();
     let mut out = open_default();
-    let (ring, stats) = (ring_with_silence(2 * PERIOD as usize), Arc::new(DeviceStats::default()));
-    let stop = Arc::new(AtomicBool::new(false));
-    let feeder = feed_sine(ring.clone(), stop.clone());
-    out.start(ring, stats.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let (stats, feeder) = play_sine(&mut out);
     let mut ignored = Vec::new();
     poll_for(&mut out, 0.5, &mut ignored);
     emit("playing", json!(stats.snapshot()));
@@ -381,8 +394,7 @@ fn child_survives_a_server_restart() {
     poll_for(&mut out, 1.0, &mut ignored);
     let after = stats.snapshot();
     drop(out);
-    stop.store(true, Ordering::Relaxed);
-    feeder.join().expect("feeder");
+    feeder.stop();
     emit("result", json!({"at_back": at_back, "after_1s": after}));
 }
 
@@ -392,10 +404,7 @@ fn child_error_callback_reopens() {
     use cpal::ErrorKind;
     assert_child();
     let mut out = open_default();
-    let (ring, stats) = (ring_with_silence(2 * PERIOD as usize), Arc::new(DeviceStats::default()));
-    let stop = Arc::new(AtomicBool::new(false));
-    let feeder = feed_sine(ring.clone(), stop.clone());
-    out.start(ring, stats.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let (stats, feeder) = play_sine(&mut out);
     let mut ignored = Vec::new();
     poll_for(&mut out, 0.5, &mut ignored);
     let before = stats.snapshot();
@@ -422,8 +431,7 @@ fn child_error_callback_reopens() {
     flapping.extend(step(&mut out, None, 4.0));
     let (after_flapping, reopens) = (stats.snapshot(), out.reopens());
     drop(out);
-    stop.store(true, Ordering::Relaxed);
-    feeder.join().expect("feeder");
+    feeder.stop();
     emit(
         "result",
         json!({"lost": lost, "backend": backend, "xrun": xrun, "realtime": realtime, "flapping": flapping,
@@ -437,16 +445,12 @@ fn child_error_callback_reopens() {
 fn child_failing_device() {
     assert_child();
     let mut out = DeviceOutput::open(Some("failing"), Some(RATE), Some(PERIOD)).unwrap_or_else(|e| panic!("{e}"));
-    let (ring, stats) = (ring_with_silence(2 * PERIOD as usize), Arc::new(DeviceStats::default()));
-    let stop = Arc::new(AtomicBool::new(false));
-    let feeder = feed_sine(ring.clone(), stop.clone());
-    out.start(ring, stats.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let (stats, feeder) = play_sine(&mut out);
     let mut messages = Vec::new();
     poll_for(&mut out, 4.0, &mut messages);
     let (snapshot, reopens) = (stats.snapshot(), out.reopens());
     drop(out);
-    stop.store(true, Ordering::Relaxed);
-    feeder.join().expect("feeder");
+    feeder.stop();
     emit("result", json!({"messages": messages, "stats": snapshot, "reopens": reopens}));
 }
 

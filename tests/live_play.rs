@@ -17,19 +17,6 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// Interleaved f32 samples of a 32-bit float WAV.
-fn read_wav(path: &Path) -> Vec<f32> {
-    let mut r = hound::WavReader::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    r.samples::<f32>().map(|s| s.expect("sample")).collect()
-}
-
-fn render_offline(scene: &Path, seconds: f64, dir: &Path) -> Vec<f32> {
-    let out = dir.join("offline.wav");
-    let st = phonon().args(["render"]).arg(scene).arg(&out).args(["--seconds", &seconds.to_string()]).output().expect("runs");
-    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
-    read_wav(&out)
-}
-
 const SCENE: &str = r#"
 ~x: saw # lpf 2000 0.7 # gain 0.2
 o1: jux rev $ stut 3 0.5 0.125 $ s "~x(3,8,1)" # note "<c3'min7 e3'major>" # legato 0.5
@@ -45,7 +32,7 @@ fn stdout_streams_exactly_what_render_writes() {
     let out = phonon().arg("play").arg(&scene).args(["--stdout", "--duration", "3"]).stderr(Stdio::piped()).output().expect("runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let live: Vec<f32> = out.stdout.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-    let offline = render_offline(&scene, 3.0, &dir);
+    let offline = render_with_cli(&scene, 3.0, None, &dir);
     assert_eq!(live.len(), 2 * 3 * 44_100);
     assert!(rms(&left(&live)) > 0.05, "audible");
     assert!(live.iter().zip(&offline).all(|(a, b)| a.to_bits() == b.to_bits()), "bit-identical to the offline render");
@@ -173,23 +160,6 @@ o5: (supersaw 110 # chorus) * 0.1
         err[at..].trim_start().chars().take_while(char::is_ascii_digit).collect::<String>().parse().expect("a number")
     }
 
-    fn offline_at_rate(scene: &Path, seconds: f64, dir: &Path) -> Vec<f32> {
-        let out = dir.join(format!("offline-{}.wav", scene.file_stem().and_then(|s| s.to_str()).unwrap_or("x")));
-        let st = phonon()
-            .arg("render")
-            .arg(scene)
-            .arg(&out)
-            .args(["--seconds", &seconds.to_string(), "--sample-rate", &RATE.to_string()])
-            .output()
-            .expect("runs");
-        assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
-        read_wav(&out)
-    }
-
-    fn max_step(x: &[f32]) -> f32 {
-        x.chunks_exact(2).zip(x.chunks_exact(2).skip(1)).map(|(a, b)| (b[0] - a[0]).abs().max((b[1] - a[1]).abs())).fold(0.0, f32::max)
-    }
-
     /// Every half second of `x` sounds and moves.
     fn assert_no_dropout(x: &[f32]) {
         for (k, w) in x.chunks_exact(RATE as usize).enumerate() {
@@ -210,7 +180,7 @@ o5: (supersaw 110 # chorus) * 0.1
         // 8 s of wall clock, less the silence the ring starts with
         assert!(take.len() >= 2 * 7 * RATE as usize, "8 s played: {} frames rendered", take.len() / 2);
         // what played is what `render` writes, block for block
-        let offline = offline_at_rate(&scene, 8.0, &dir);
+        let offline = render_with_cli(&scene, 8.0, Some(RATE), &dir);
         let n = take.len().min(offline.len());
         let same = take.iter().zip(&offline).take_while(|(a, b)| a.to_bits() == b.to_bits()).count();
         assert_eq!(same, n, "live and offline differ from frame {}", same / 2);
@@ -231,7 +201,7 @@ o5: (supersaw 110 # chorus) * 0.1
         );
         std::fs::write(&a, SCENE).expect("write");
         std::fs::write(&b, &edited).expect("write");
-        let natural = max_step(&offline_at_rate(&a, 40.0, &dir)).max(max_step(&offline_at_rate(&b, 40.0, &dir)));
+        let natural = max_step(&render_with_cli(&a, 40.0, Some(RATE), &dir)).max(max_step(&render_with_cli(&b, 40.0, Some(RATE), &dir)));
         let scene = dir.join("set.ph");
         std::fs::write(&scene, SCENE).expect("write");
         // 100 saves, each once the last has been heard, plus 100–180 ms (so the swaps land at

@@ -71,11 +71,6 @@ fn offline(scene: &Scene, blocks: usize, lib: &SampleLibrary) -> Vec<f32> {
     (0..blocks).flat_map(|_| engine.process_block().to_vec()).collect()
 }
 
-/// Largest sample-to-sample step on either channel.
-fn max_step(x: &[f32]) -> f32 {
-    x.chunks_exact(2).zip(x.chunks_exact(2).skip(1)).map(|(a, b)| (b[0] - a[0]).abs().max((b[1] - a[1]).abs())).fold(0.0, f32::max)
-}
-
 #[test]
 fn saving_an_unchanged_scene_100_times_changes_nothing_at_all() {
     let lib = SampleLibrary::discover(&[]);

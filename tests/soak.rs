@@ -22,8 +22,11 @@
 //! slowest block, and the machine's load.
 #![cfg(feature = "live")]
 
+mod common;
 #[path = "jack/mod.rs"]
 mod jack;
+
+use common::{max_step, render_with_cli};
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -66,25 +69,6 @@ fn scenes() -> (String, String) {
     }
     assert_ne!(a, b, "the edit changes the scene");
     (a, b)
-}
-
-/// Largest sample-to-sample step on either channel of interleaved stereo.
-fn max_step(x: &[f32]) -> f32 {
-    x.chunks_exact(2).zip(x.chunks_exact(2).skip(1)).map(|(a, b)| (b[0] - a[0]).abs().max((b[1] - a[1]).abs())).fold(0.0, f32::max)
-}
-
-fn offline(scene: &Path, seconds: f64, dir: &Path) -> Vec<f32> {
-    let out = dir.join(format!("offline-{}.wav", scene.file_stem().and_then(|s| s.to_str()).unwrap_or("x")));
-    let st = phonon()
-        .arg("render")
-        .arg(scene)
-        .arg(&out)
-        .args(["--seconds", &seconds.to_string(), "--sample-rate", &RATE.to_string()])
-        .output()
-        .expect("runs");
-    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
-    let mut r = hound::WavReader::open(&out).expect("offline wav");
-    r.samples::<f32>().map(|s| s.expect("sample")).collect()
 }
 
 /// The player's resident set in MB and its thread count (`VmRSS`, `Threads` of
@@ -213,7 +197,7 @@ fn stress16_plays_10_minutes_with_a_swap_every_2_seconds_without_a_glitch() {
     let (pa, pb) = (dir.join("a.ph"), dir.join("b.ph"));
     std::fs::write(&pa, &a).expect("write");
     std::fs::write(&pb, &b).expect("write");
-    let natural = max_step(&offline(&pa, 30.0, &dir)).max(max_step(&offline(&pb, 30.0, &dir)));
+    let natural = max_step(&render_with_cli(&pa, 30.0, Some(RATE), &dir)).max(max_step(&render_with_cli(&pb, 30.0, Some(RATE), &dir)));
     let load_before = load();
     println!("soak: {seconds} s of stress16, a save every {SAVE_EVERY} s, --latency-ms {latency}; load {load_before}");
 

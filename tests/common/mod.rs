@@ -125,3 +125,29 @@ pub fn assert_family_survives_extreme_arguments(family: &str, bound: f32) {
         }
     }
 }
+
+/// Largest sample-to-sample step on either channel of interleaved stereo: a click shows as a
+/// step larger than the music makes.
+pub fn max_step(x: &[f32]) -> f32 {
+    x.chunks_exact(2).zip(x.chunks_exact(2).skip(1)).map(|(a, b)| (b[0] - a[0]).abs().max((b[1] - a[1]).abs())).fold(0.0, f32::max)
+}
+
+/// Interleaved f32 samples of a 32-bit float WAV.
+pub fn read_wav(path: &std::path::Path) -> Vec<f32> {
+    let mut r = hound::WavReader::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    r.samples::<f32>().map(|s| s.expect("sample")).collect()
+}
+
+/// `seconds` of the scene file `scene` rendered by `phonon render` (at `sample_rate`, or the
+/// default) into `dir`, as interleaved stereo.
+pub fn render_with_cli(scene: &std::path::Path, seconds: f64, sample_rate: Option<u32>, dir: &std::path::Path) -> Vec<f32> {
+    let out = dir.join(format!("offline-{}.wav", scene.file_stem().and_then(|s| s.to_str()).unwrap_or("x")));
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_phonon"));
+    cmd.arg("render").arg(scene).arg(&out).args(["--seconds", &seconds.to_string()]);
+    if let Some(rate) = sample_rate {
+        cmd.args(["--sample-rate", &rate.to_string()]);
+    }
+    let st = cmd.output().expect("runs");
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    read_wav(&out)
+}
